@@ -1,0 +1,172 @@
+// Matrix products, decompositions and the _foreach_ list ops optimizers use.
+#include "common.h"
+
+using namespace tz;
+
+extern "C" {
+
+tz_tensor tz_matmul(int op, tz_tensor a, tz_tensor b) {
+  TZ_TRY
+  switch (op) {
+    case TZ_MATMUL: return wrap(at::matmul(T(a), T(b)));
+    case TZ_MM: return wrap(at::mm(T(a), T(b)));
+    case TZ_BMM: return wrap(at::bmm(T(a), T(b)));
+    case TZ_OUTER: return wrap(at::outer(T(a), T(b)));
+    case TZ_DOT: return wrap(at::dot(T(a), T(b)));
+    default: fail("unknown matmul op " + std::to_string(op));
+  }
+  TZ_CATCH(nullptr)
+}
+
+tz_tensor tz_addmm(tz_tensor self, tz_tensor a, tz_tensor b, double beta, double alpha) {
+  TZ_TRY
+  return wrap(at::addmm(T(self), T(a), T(b), beta, alpha));
+  TZ_CATCH(nullptr)
+}
+
+int tz_addmm_(tz_tensor self, tz_tensor a, tz_tensor b, double beta, double alpha) {
+  TZ_TRY
+  T(self).addmm_(T(a), T(b), beta, alpha);
+  return 0;
+  TZ_CATCH(-1)
+}
+
+int tz_svd(tz_tensor x, int full_matrices, tz_tensor* u, tz_tensor* s, tz_tensor* vh) {
+  TZ_TRY
+  auto r = at::linalg_svd(T(x), full_matrices != 0);
+  *u = wrap(std::get<0>(r));
+  *s = wrap(std::get<1>(r));
+  *vh = wrap(std::get<2>(r));
+  return 0;
+  TZ_CATCH(-1)
+}
+
+int tz_eigh(tz_tensor x, int upper, tz_tensor* eigenvalues, tz_tensor* eigenvectors) {
+  TZ_TRY
+  auto r = at::linalg_eigh(T(x), upper ? "U" : "L");
+  *eigenvalues = wrap(std::get<0>(r));
+  *eigenvectors = wrap(std::get<1>(r));
+  return 0;
+  TZ_CATCH(-1)
+}
+
+int tz_qr(tz_tensor x, int complete, tz_tensor* q, tz_tensor* r) {
+  TZ_TRY
+  auto res = at::linalg_qr(T(x), complete ? "complete" : "reduced");
+  *q = wrap(std::get<0>(res));
+  *r = wrap(std::get<1>(res));
+  return 0;
+  TZ_CATCH(-1)
+}
+
+tz_tensor tz_cholesky(tz_tensor x, int upper) {
+  TZ_TRY
+  return wrap(at::linalg_cholesky(T(x), upper != 0));
+  TZ_CATCH(nullptr)
+}
+
+tz_tensor tz_inverse(tz_tensor x) {
+  TZ_TRY
+  return wrap(at::linalg_inv(T(x)));
+  TZ_CATCH(nullptr)
+}
+
+tz_tensor tz_solve(tz_tensor a, tz_tensor b) {
+  TZ_TRY
+  return wrap(at::linalg_solve(T(a), T(b)));
+  TZ_CATCH(nullptr)
+}
+
+tz_tensor tz_matrix_norm(tz_tensor x, const char* ord, int keepdim) {
+  TZ_TRY
+  std::string o = ord ? ord : "fro";
+  std::vector<int64_t> last{-2, -1};
+  if (o == "fro" || o == "nuc") return wrap(at::linalg_matrix_norm(T(x), o, last, keepdim != 0, c10::nullopt));
+  double p = o == "inf" ? INFINITY : o == "-inf" ? -INFINITY : std::stod(o);
+  return wrap(at::linalg_matrix_norm(T(x), p, last, keepdim != 0, c10::nullopt));
+  TZ_CATCH(nullptr)
+}
+
+tz_tensor tz_diag(tz_tensor x, int64_t diagonal) {
+  TZ_TRY
+  return wrap(at::diag(T(x), diagonal));
+  TZ_CATCH(nullptr)
+}
+
+int tz_foreach_binary_(int op, const tz_tensor* xs, const tz_tensor* ys, int n, double alpha) {
+  TZ_TRY
+  auto a = list(xs, n);
+  auto b = list(ys, n);
+  switch (op) {
+    case TZ_ADD: at::_foreach_add_(a, b, alpha); break;
+    case TZ_SUB: at::_foreach_sub_(a, b, alpha); break;
+    case TZ_MUL: at::_foreach_mul_(a, b); break;
+    case TZ_DIV: at::_foreach_div_(a, b); break;
+    case TZ_MAXIMUM: at::_foreach_maximum_(a, b); break;
+    case TZ_MINIMUM: at::_foreach_minimum_(a, b); break;
+    default: fail("binary op " + std::to_string(op) + " has no _foreach_ form");
+  }
+  return 0;
+  TZ_CATCH(-1)
+}
+
+int tz_foreach_scalar_(int op, const tz_tensor* xs, int n, double scalar) {
+  TZ_TRY
+  auto a = list(xs, n);
+  switch (op) {
+    case TZ_ADD: at::_foreach_add_(a, scalar); break;
+    case TZ_SUB: at::_foreach_sub_(a, scalar); break;
+    case TZ_MUL: at::_foreach_mul_(a, scalar); break;
+    case TZ_DIV: at::_foreach_div_(a, scalar); break;
+    case TZ_MAXIMUM:
+      for (auto& t : a) t.clamp_min_(scalar);
+      break;
+    case TZ_MINIMUM:
+      for (auto& t : a) t.clamp_max_(scalar);
+      break;
+    default: fail("binary op " + std::to_string(op) + " has no _foreach_ scalar form");
+  }
+  return 0;
+  TZ_CATCH(-1)
+}
+
+int tz_foreach_unary_(int op, const tz_tensor* xs, int n) {
+  TZ_TRY
+  auto a = list(xs, n);
+  switch (op) {
+    case TZ_SQRT: at::_foreach_sqrt_(a); break;
+    case TZ_EXP: at::_foreach_exp_(a); break;
+    case TZ_ABS: at::_foreach_abs_(a); break;
+    case TZ_NEG: at::_foreach_neg_(a); break;
+    case TZ_ZERO: at::_foreach_zero_(a); break;
+    case TZ_RECIPROCAL: at::_foreach_reciprocal_(a); break;
+    case TZ_LOG: at::_foreach_log_(a); break;
+    case TZ_SIGMOID: at::_foreach_sigmoid_(a); break;
+    default: fail("unary op " + std::to_string(op) + " has no _foreach_ form");
+  }
+  return 0;
+  TZ_CATCH(-1)
+}
+
+int tz_foreach_addc_(int kind, const tz_tensor* xs, const tz_tensor* t1, const tz_tensor* t2, int n, double value) {
+  TZ_TRY
+  auto a = list(xs, n);
+  auto b = list(t1, n);
+  auto c = list(t2, n);
+  if (kind == 0)
+    at::_foreach_addcmul_(a, b, c, value);
+  else
+    at::_foreach_addcdiv_(a, b, c, value);
+  return 0;
+  TZ_CATCH(-1)
+}
+
+int tz_foreach_norm(const tz_tensor* xs, int n, double p, tz_tensor* out) {
+  TZ_TRY
+  auto r = at::_foreach_norm(list(xs, n), p);
+  for (size_t i = 0; i < r.size(); ++i) out[i] = wrap(r[i]);
+  return 0;
+  TZ_CATCH(-1)
+}
+
+}  // extern "C"

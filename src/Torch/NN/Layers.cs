@@ -1,0 +1,139 @@
+namespace TorchZoo.Torch.NN;
+
+/// <summary>y = x·Wᵀ + b. Weight (out, in), bias (out); initialized as PyTorch's nn.Linear.</summary>
+public sealed class Linear : Module<Tensor, Tensor>
+{
+    public Linear(long inFeatures, long outFeatures, bool bias = true, Generator? generator = null)
+    {
+        if (inFeatures <= 0) throw new ArgumentOutOfRangeException(nameof(inFeatures), inFeatures, "Linear needs a positive input size.");
+        if (outFeatures <= 0) throw new ArgumentOutOfRangeException(nameof(outFeatures), outFeatures, "Linear needs a positive output size.");
+        InFeatures = inFeatures;
+        OutFeatures = outFeatures;
+        using var scope = DisposeScope.Enter();
+        Weight = RegisterParameter("weight", new Parameter(Tensor.Empty(new[] { outFeatures, inFeatures })));
+        Init.DefaultWeight_(Weight, generator);
+        if (bias)
+        {
+            double bound = 1 / Math.Sqrt(inFeatures);
+            Bias = RegisterParameter("bias", new Parameter(Tensor.Empty(new[] { outFeatures })));
+            Init.Uniform_(Bias, -bound, bound, generator);
+        }
+    }
+
+    public long InFeatures { get; }
+    public long OutFeatures { get; }
+    public Parameter Weight { get; }
+    public Parameter? Bias { get; }
+
+    public override Tensor Forward(Tensor input) => Functional.Linear(input, Weight, Bias);
+}
+
+/// <summary>Layer normalization over the trailing dimensions, with learnable scale (ones) and shift (zeros).</summary>
+public sealed class LayerNorm : Module<Tensor, Tensor>
+{
+    public LayerNorm(long[] normalizedShape, double eps = 1e-5, bool elementwiseAffine = true)
+    {
+        NormalizedShape = (long[])normalizedShape.Clone();
+        Eps = eps;
+        if (eps <= 0) throw new ArgumentOutOfRangeException(nameof(eps), eps, "LayerNorm eps must be positive.");
+        if (elementwiseAffine)
+        {
+            using var scope = DisposeScope.Enter();
+            Weight = RegisterParameter("weight", new Parameter(Tensor.Ones(NormalizedShape)));
+            Bias = RegisterParameter("bias", new Parameter(Tensor.Zeros(NormalizedShape)));
+        }
+    }
+
+    public LayerNorm(long size, double eps = 1e-5, bool elementwiseAffine = true) : this(new[] { size }, eps, elementwiseAffine) { }
+
+    public long[] NormalizedShape { get; }
+    public double Eps { get; }
+    public Parameter? Weight { get; }
+    public Parameter? Bias { get; }
+
+    public override Tensor Forward(Tensor input) => Functional.LayerNorm(input, NormalizedShape, Weight, Bias, Eps);
+}
+
+/// <summary>A lookup table of <c>count</c> vectors of size <c>dim</c>, initialized N(0, 1) as PyTorch.</summary>
+public sealed class Embedding : Module<Tensor, Tensor>
+{
+    public Embedding(long count, long dim, Generator? generator = null)
+    {
+        if (count <= 0 || dim <= 0) throw new ArgumentOutOfRangeException(nameof(count), $"Embedding needs positive sizes, got {count}×{dim}.");
+        using var scope = DisposeScope.Enter();
+        Weight = RegisterParameter("weight", new Parameter(Tensor.Empty(new[] { count, dim })));
+        Init.Normal_(Weight, 0, 1, generator);
+    }
+
+    public Parameter Weight { get; }
+
+    public override Tensor Forward(Tensor indices) => Functional.Embedding(indices, Weight);
+}
+
+/// <summary>2-D convolution; weight (out, in/groups, kH, kW), initialized as PyTorch's nn.Conv2d.</summary>
+public sealed class Conv2d : Module<Tensor, Tensor>
+{
+    public Conv2d(long inChannels, long outChannels, (long H, long W) kernel, (long H, long W)? stride = null,
+        (long H, long W)? padding = null, (long H, long W)? dilation = null, long groups = 1, bool bias = true, Generator? generator = null)
+    {
+        if (inChannels <= 0 || outChannels <= 0) throw new ArgumentOutOfRangeException(nameof(inChannels), "Conv2d needs positive channel counts.");
+        if (groups <= 0 || inChannels % groups != 0 || outChannels % groups != 0)
+            throw new ArgumentOutOfRangeException(nameof(groups), groups, $"Conv2d groups must divide both channel counts ({inChannels}, {outChannels}).");
+        if (kernel.H <= 0 || kernel.W <= 0) throw new ArgumentOutOfRangeException(nameof(kernel), "Conv2d needs a positive kernel size.");
+        Stride = stride ?? (1, 1);
+        Padding = padding ?? (0, 0);
+        Dilation = dilation ?? (1, 1);
+        Groups = groups;
+        using var scope = DisposeScope.Enter();
+        Weight = RegisterParameter("weight", new Parameter(Tensor.Empty(new[] { outChannels, inChannels / groups, kernel.H, kernel.W })));
+        Init.DefaultWeight_(Weight, generator);
+        if (bias)
+        {
+            double bound = 1 / Math.Sqrt(inChannels / groups * kernel.H * kernel.W);
+            Bias = RegisterParameter("bias", new Parameter(Tensor.Empty(new[] { outChannels })));
+            Init.Uniform_(Bias, -bound, bound, generator);
+        }
+    }
+
+    public Conv2d(long inChannels, long outChannels, long kernel, long stride = 1, long padding = 0, bool bias = true, Generator? generator = null)
+        : this(inChannels, outChannels, (kernel, kernel), (stride, stride), (padding, padding), null, 1, bias, generator) { }
+
+    public (long H, long W) Stride { get; }
+    public (long H, long W) Padding { get; }
+    public (long H, long W) Dilation { get; }
+    public long Groups { get; }
+    public Parameter Weight { get; }
+    public Parameter? Bias { get; }
+
+    public override Tensor Forward(Tensor input) => Functional.Conv2d(input, Weight, Bias, Stride, Padding, Dilation, Groups);
+}
+
+/// <summary>Dropout with probability p while training; identity in evaluation mode.</summary>
+public sealed class Dropout : Module<Tensor, Tensor>
+{
+    public Dropout(double p = 0.5)
+    {
+        if (p is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(p), p, "Dropout probability must be in [0, 1].");
+        P = p;
+    }
+
+    public double P { get; }
+
+    public override Tensor Forward(Tensor input) => P == 0 || !IsTraining ? input.Alias() : Functional.Dropout(input, P, true);
+}
+
+/// <summary>GELU activation (exact erf form unless <c>tanhApproximation</c>).</summary>
+public sealed class Gelu : Module<Tensor, Tensor>
+{
+    private readonly bool tanh;
+
+    public Gelu(bool tanhApproximation = false) => tanh = tanhApproximation;
+
+    public override Tensor Forward(Tensor input) => input.Gelu(tanh);
+}
+
+/// <summary>ReLU activation.</summary>
+public sealed class Relu : Module<Tensor, Tensor>
+{
+    public override Tensor Forward(Tensor input) => input.Relu();
+}
