@@ -1,0 +1,64 @@
+using TorchZoo.Torch;
+using TorchZoo.Torch.NN;
+using TorchZoo.Trainers.Optimizers.Kernels;
+
+namespace TorchZoo.Trainers.Optimizers;
+
+/// <summary>
+/// Adam (Kingma &amp; Ba, arXiv 1412.6980) with coupled L2 weight decay, as torch.optim.Adam:
+/// g ← g + λθ; m ← β1m + (1−β1)g; v ← β2v + (1−β2)g²; θ ← θ − η·(m/bc1)/(√(v/bc2) + ε).
+/// Defaults η = 1e-3, β = (0.9, 0.999), ε = 1e-8, λ = 0. State: 8 bytes/parameter (12 with AMSGrad).
+/// </summary>
+public record AdamOptions : OptimizerOptions
+{
+    public AdamOptions() => LearningRate = 1e-3;
+
+    public double Beta1 { get; init => field = OptionChecks.Beta(value, nameof(Beta1)); } = 0.9;
+
+    public double Beta2 { get; init => field = OptionChecks.Beta(value, nameof(Beta2)); } = 0.999;
+
+    public double Eps { get; init => field = OptionChecks.Positive(value, nameof(Eps)); } = 1e-8;
+
+    /// <summary>
+    /// AMSGrad (Reddi et al.) in PyTorch's convention: keep the running maximum of the raw second moment v
+    /// and bias-correct that maximum (optax instead takes the maximum of the bias-corrected v̂; early steps differ).
+    /// </summary>
+    public bool AmsGrad { get; init; }
+
+    public override string Name => "adam";
+
+    public override Optimizer Create(IReadOnlyList<ParameterGroupSpec> groups) => new Adam(this, groups);
+}
+
+/// <summary>Adam; see <see cref="AdamOptions"/>. <see cref="AdamW"/> derives from it with decoupled weight decay.</summary>
+public class Adam : ParameterwiseOptimizer<AdamOptions>
+{
+    private readonly bool decoupled;
+
+    public Adam(AdamOptions options, IReadOnlyList<ParameterGroupSpec> groups) : this(options, groups, decoupled: false) { }
+
+    protected Adam(AdamOptions options, IReadOnlyList<ParameterGroupSpec> groups, bool decoupled) : base(options, groups) =>
+        this.decoupled = decoupled;
+
+    protected override void Update(ParamGroup group, AdamOptions o, Parameter p, Tensor grad, ParameterState state)
+    {
+        double lr = group.LearningRate;
+        if (decoupled) WeightDecay.Decoupled(p, lr, o.WeightDecay);
+        else grad = WeightDecay.Coupled(grad, p, o.WeightDecay);
+
+        Tensor m = state.GetOrCreate("exp_avg", () => p.ZerosLike());
+        Tensor v = state.GetOrCreate("exp_avg_sq", () => p.ZerosLike());
+        AdamMoments.UpdateFirst(m, grad, o.Beta1);
+        AdamMoments.UpdateSecond(v, grad, o.Beta2);
+        double bc1 = AdamMoments.BiasCorrection(o.Beta1, state.Step);
+        double bc2 = AdamMoments.BiasCorrection(o.Beta2, state.Step);
+        if (o.AmsGrad)
+        {
+            Tensor vmax = state.GetOrCreate("max_exp_avg_sq", () => p.ZerosLike());
+            vmax.Maximum_(v);
+            v = vmax;
+        }
+        Tensor denom = AdamMoments.Denominator(v, bc2, o.Eps);
+        p.Addcdiv_(m, denom, -lr / bc1);
+    }
+}

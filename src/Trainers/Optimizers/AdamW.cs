@@ -1,0 +1,23 @@
+using TorchZoo.Torch;
+
+namespace TorchZoo.Trainers.Optimizers;
+
+/// <summary>
+/// AdamW (Loshchilov &amp; Hutter, "Decoupled Weight Decay Regularization", arXiv 1711.05101), as torch.optim.AdamW:
+/// θ ← θ·(1 − ηλ), then the Adam update without L2. Defaults η = 1e-3, β = (0.9, 0.999), ε = 1e-8,
+/// λ = 0.01 (PyTorch's; TorchSharp uses 0). State: 8 bytes/parameter (12 with AMSGrad).
+/// </summary>
+public sealed record AdamWOptions : AdamOptions
+{
+    public AdamWOptions() => WeightDecay = 0.01;
+
+    public override string Name => "adamw";
+
+    public override Optimizer Create(IReadOnlyList<ParameterGroupSpec> groups) => new AdamW(this, groups);
+}
+
+/// <summary>AdamW; see <see cref="AdamWOptions"/>.</summary>
+public sealed class AdamW : Adam
+{
+    public AdamW(AdamWOptions options, IReadOnlyList<ParameterGroupSpec> groups) : base(options, groups, decoupled: true) { }
+}

@@ -1,0 +1,43 @@
+using TorchZoo.Torch;
+using TorchZoo.Torch.NN;
+using TorchZoo.Trainers.Optimizers.Kernels;
+
+namespace TorchZoo.Trainers.Optimizers;
+
+/// <summary>
+/// Lion (Chen et al., "Symbolic Discovery of Optimization Algorithms", arXiv 2302.06675):
+/// c = β1m + (1−β1)g; θ ← θ·(1 − ηλ) − η·sign(c); m ← β2m + (1−β2)g. Defaults η = 1e-4, β = (0.9, 0.99), λ = 0
+/// (the paper: use a 3–10× smaller lr and 3–10× larger λ than AdamW). State: 4 bytes/parameter.
+/// </summary>
+public sealed record LionOptions : OptimizerOptions
+{
+    public LionOptions() => LearningRate = 1e-4;
+
+    public double Beta1 { get; init => field = OptionChecks.Beta(value, nameof(Beta1)); } = 0.9;
+
+    public double Beta2 { get; init => field = OptionChecks.Beta(value, nameof(Beta2)); } = 0.99;
+
+    /// <summary>C-Lion: mask update coordinates whose sign disagrees with the gradient (see <see cref="CautiousMask"/>).</summary>
+    public bool Cautious { get; init; }
+
+    public override string Name => "lion";
+
+    public override Optimizer Create(IReadOnlyList<ParameterGroupSpec> groups) => new Lion(this, groups);
+}
+
+/// <summary>Lion; see <see cref="LionOptions"/>.</summary>
+public sealed class Lion : ParameterwiseOptimizer<LionOptions>
+{
+    public Lion(LionOptions options, IReadOnlyList<ParameterGroupSpec> groups) : base(options, groups) { }
+
+    protected override void Update(ParamGroup group, LionOptions o, Parameter p, Tensor grad, ParameterState state)
+    {
+        double lr = group.LearningRate;
+        Tensor m = state.GetOrCreate("exp_avg", () => p.ZerosLike());
+        Tensor update = m.Mul(o.Beta1).Add_(grad, 1 - o.Beta1).Sign_();
+        if (o.Cautious) CautiousMask.Apply(update, grad);
+        WeightDecay.Decoupled(p, lr, o.WeightDecay);
+        p.Sub_(update, lr);
+        m.Mul_(o.Beta2).Add_(grad, 1 - o.Beta2);
+    }
+}

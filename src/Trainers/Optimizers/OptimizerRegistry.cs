@@ -1,0 +1,52 @@
+namespace TorchZoo.Trainers.Optimizers;
+
+/// <summary>
+/// Optimizer options by name ("adamw", "reg", "muon", …), for configuration files, command lines and
+/// automatic selection. Names are case-insensitive. Users may register their own.
+/// </summary>
+public static class OptimizerRegistry
+{
+    private static readonly Dictionary<string, Func<OptimizerOptions>> factories = new(StringComparer.OrdinalIgnoreCase);
+
+    static OptimizerRegistry()
+    {
+        Register(() => new SgdOptions());
+        Register(() => new AdamOptions());
+        Register(() => new AdamWOptions());
+        Register(() => new LionOptions());
+        Register(() => new MuonOptions());
+        Register(() => new RegOptions());
+    }
+
+    /// <summary>Registers (or replaces) the options type under the name its default instance reports.</summary>
+    public static void Register(Func<OptimizerOptions> createDefault)
+    {
+        ArgumentNullException.ThrowIfNull(createDefault);
+        string name = createDefault().Name;
+        lock (factories) factories[name] = createDefault;
+    }
+
+    /// <summary>Every registered name, sorted.</summary>
+    public static IReadOnlyList<string> Names
+    {
+        get
+        {
+            lock (factories) return factories.Keys.OrderBy(k => k, StringComparer.Ordinal).ToList();
+        }
+    }
+
+    /// <summary>The options with reference defaults for <paramref name="name"/>.</summary>
+    public static OptimizerOptions Create(string name)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        Func<OptimizerOptions>? factory;
+        lock (factories) factories.TryGetValue(name.Trim(), out factory);
+        return factory?.Invoke()
+               ?? throw new ArgumentException($"Unknown optimizer '{name}'. Known optimizers: {string.Join(", ", Names)}.", nameof(name));
+    }
+
+    public static bool Contains(string name)
+    {
+        lock (factories) return factories.ContainsKey(name);
+    }
+}

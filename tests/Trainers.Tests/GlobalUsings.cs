@@ -1,0 +1,4 @@
+global using FluentAssertions;
+global using NUnit.Framework;
+global using TorchZoo.Torch;
+global using TorchZoo.Trainers.Optimizers;

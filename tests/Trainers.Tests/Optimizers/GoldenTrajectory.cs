@@ -1,0 +1,72 @@
+using System.Reflection;
+using System.Text.Json;
+using TorchZoo.Torch.NN;
+using TorchZoo.Torch.Serialization;
+
+namespace TorchZoo.Trainers.Tests.Optimizers;
+
+/// <summary>One committed reference run (tests/golden/optim/*.safetensors, written by make_optimizer_trajectories.py).</summary>
+public sealed class GoldenTrajectory : IDisposable
+{
+    public static string Folder => Path.Combine(TestContext.CurrentContext.TestDirectory, "golden", "optim");
+
+    public static IEnumerable<string> Names() =>
+        Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "golden", "optim"), "*.safetensors")
+            .Select(Path.GetFileNameWithoutExtension).OrderBy(n => n, StringComparer.Ordinal)!;
+
+    private readonly Dictionary<string, Tensor> tensors;
+
+    public GoldenTrajectory(string name)
+    {
+        string path = Path.Combine(AppContext.BaseDirectory, "golden", "optim", name + ".safetensors");
+        var (_, metadata) = SafeTensors.ReadHeader(path);
+        tensors = SafeTensors.Load(path);
+        foreach (Tensor t in tensors.Values) t.DetachFromDisposeScope();
+        Optimizer = metadata["optimizer"];
+        OptionsJson = metadata["options"];
+        ParameterNames = JsonSerializer.Deserialize<string[]>(metadata["parameters"])!;
+        Steps = int.Parse(metadata["steps"]);
+        Reference = metadata["reference"];
+    }
+
+    public string Optimizer { get; }
+    public string OptionsJson { get; }
+    public string[] ParameterNames { get; }
+    public int Steps { get; }
+    public string Reference { get; }
+
+    public Tensor Initial(string parameter) => tensors[$"init.{parameter}"];
+    public Tensor Gradient(int step, string parameter) => tensors[$"step{step}.grad.{parameter}"];
+    public Tensor ParameterAfter(int step, string parameter) => tensors[$"step{step}.param.{parameter}"];
+
+    /// <summary>The registry's options with the recorded overrides applied through the public init setters (so they are validated).</summary>
+    public OptimizerOptions BuildOptions()
+    {
+        OptimizerOptions options = OptimizerRegistry.Create(Optimizer);
+        using var doc = JsonDocument.Parse(OptionsJson);
+        foreach (JsonProperty p in doc.RootElement.EnumerateObject())
+        {
+            PropertyInfo prop = options.GetType().GetProperty(p.Name) ?? throw new InvalidOperationException($"{options.GetType().Name} has no option {p.Name}.");
+            object value = prop.PropertyType switch
+            {
+                var t when t == typeof(double) => p.Value.GetDouble(),
+                var t when t == typeof(int) => p.Value.GetInt32(),
+                var t when t == typeof(bool) => p.Value.GetBoolean(),
+                var t when t.IsEnum => Enum.Parse(t, p.Value.GetString()!),
+                var t => throw new InvalidOperationException($"Unsupported option type {t.Name}."),
+            };
+            // Records copy on `with`; here we set on a fresh instance the test owns.
+            prop.SetValue(options, value);
+        }
+        return options;
+    }
+
+    /// <summary>Fresh parameters holding the initial values, named as in the reference.</summary>
+    public List<NamedParameter> CreateParameters() =>
+        ParameterNames.Select(n => new NamedParameter(n, new Parameter(Initial(n).Clone()))).ToList();
+
+    public void Dispose()
+    {
+        foreach (Tensor t in tensors.Values) t.Dispose();
+    }
+}
