@@ -14,7 +14,6 @@ import struct
 
 import torch
 
-import optim_reference as ref
 
 STEPS = 20
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -58,60 +57,18 @@ def problem_matrix():
 PROBLEMS = {"quadratic": problem_quadratic, "mlp": problem_mlp, "matrix": problem_matrix}
 
 
-def routed(matrix_factory, fallback_factory):
-    """Hidden matrices (2-D or more) to the matrix optimizer, the rest to the fallback, as TorchZoo routes."""
-
-    def build(named):
-        matrices = [p for n, p in named if p.dim() >= 2]
-        others = [p for n, p in named if p.dim() < 2]
-        optimizers = []
-        if matrices:
-            optimizers.append(matrix_factory(matrices))
-        if others:
-            optimizers.append(fallback_factory(others))
-        return optimizers
-
-    return build
-
-
-def single(factory):
-    return lambda named: [factory([p for _, p in named])]
-
-
-ADAMW_FALLBACK = lambda ps: torch.optim.AdamW(ps, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01)
-
-# name, registry name, our options (C# property names), builder, problems
-CONFIGS = [
-    ("sgd", "sgd", {"LearningRate": 0.05}, single(lambda ps: torch.optim.SGD(ps, lr=0.05)), ["quadratic", "mlp"]),
-    ("sgd_momentum_wd", "sgd", {"LearningRate": 0.05, "Momentum": 0.9, "Dampening": 0.1, "WeightDecay": 0.01},
-     single(lambda ps: torch.optim.SGD(ps, lr=0.05, momentum=0.9, dampening=0.1, weight_decay=0.01)), ["quadratic", "mlp"]),
-    ("sgd_nesterov", "sgd", {"LearningRate": 0.05, "Momentum": 0.9, "Nesterov": True},
-     single(lambda ps: torch.optim.SGD(ps, lr=0.05, momentum=0.9, nesterov=True)), ["quadratic", "mlp"]),
-    ("sgd_maximize", "sgd", {"LearningRate": 0.05, "Momentum": 0.5, "Maximize": True},
-     single(lambda ps: torch.optim.SGD(ps, lr=0.05, momentum=0.5, maximize=True)), ["quadratic"]),
-    ("adam", "adam", {"LearningRate": 0.01}, single(lambda ps: torch.optim.Adam(ps, lr=0.01)), ["quadratic", "mlp", "matrix"]),
-    ("adam_l2_betas", "adam", {"LearningRate": 0.02, "Beta1": 0.8, "Beta2": 0.99, "Eps": 1e-6, "WeightDecay": 0.05},
-     single(lambda ps: torch.optim.Adam(ps, lr=0.02, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.05)), ["quadratic", "mlp"]),
-    ("adam_amsgrad", "adam", {"LearningRate": 0.01, "AmsGrad": True},
-     single(lambda ps: torch.optim.Adam(ps, lr=0.01, amsgrad=True)), ["quadratic", "mlp"]),
-    ("adamw", "adamw", {"LearningRate": 0.01, "WeightDecay": 0.1},
-     single(lambda ps: torch.optim.AdamW(ps, lr=0.01, weight_decay=0.1)), ["quadratic", "mlp", "matrix"]),
-    ("adamw_amsgrad", "adamw", {"LearningRate": 0.01, "AmsGrad": True},
-     single(lambda ps: torch.optim.AdamW(ps, lr=0.01, amsgrad=True)), ["quadratic", "mlp"]),
-    ("adamw_maximize", "adamw", {"LearningRate": 0.01, "Maximize": True},
-     single(lambda ps: torch.optim.AdamW(ps, lr=0.01, maximize=True)), ["quadratic"]),
-    ("lion", "lion", {"LearningRate": 0.003, "WeightDecay": 0.1},
-     single(lambda ps: ref.Lion(ps, lr=0.003, weight_decay=0.1)), ["quadratic", "mlp", "matrix"]),
-    ("muon", "muon", {"LearningRate": 0.01},
-     routed(lambda ps: ref.Muon(ps, lr=0.01), ADAMW_FALLBACK), ["mlp", "matrix"]),
-    ("muon_original_plain", "muon", {"LearningRate": 0.02, "Scale": "Original", "Nesterov": False, "WeightDecay": 0.0},
-     routed(lambda ps: ref.Muon(ps, lr=0.02, scale="original", nesterov=False, weight_decay=0.0), ADAMW_FALLBACK), ["matrix"]),
-    ("muon_rms_to_rms", "muon", {"LearningRate": 0.02, "Scale": "RmsToRms"},
-     routed(lambda ps: ref.Muon(ps, lr=0.02, scale="rms_to_rms"), ADAMW_FALLBACK), ["matrix"]),
-    ("reg", "reg", {"LearningRate": 0.01}, routed(lambda ps: ref.Reg(ps, lr=0.01), ADAMW_FALLBACK), ["mlp", "matrix"]),
-    ("reg_ruiz3_p1", "reg", {"LearningRate": 0.01, "NormPower": 1.0, "BalancingPasses": 3, "Nesterov": False},
-     routed(lambda ps: ref.Reg(ps, lr=0.01, p=1.0, passes=3, nesterov=False), ADAMW_FALLBACK), ["matrix"]),
-]
+def load_configs():
+    """CONFIGS from every optim_configs_*.py beside this script: (label, registry name, our options, builder, problems)."""
+    import importlib
+    configs = []
+    for f in sorted(os.listdir(HERE)):
+        if f.startswith("optim_configs_") and f.endswith(".py"):
+            configs.extend(importlib.import_module(f[:-3]).CONFIGS)
+    labels = [c[0] for c in configs]
+    duplicates = {l for l in labels if labels.count(l) > 1}
+    if duplicates:
+        raise SystemExit(f"duplicate configuration labels: {sorted(duplicates)}")
+    return configs
 
 
 def save_safetensors(path, tensors, metadata):
@@ -170,7 +127,7 @@ def main():
         if f.endswith(".safetensors"):
             os.remove(os.path.join(OUT, f))
     count = 0
-    for config in CONFIGS:
+    for config in load_configs():
         for problem in config[4]:
             run(config, problem)
             count += 1

@@ -10,12 +10,12 @@ public static class OptimizerRegistry
 
     static OptimizerRegistry()
     {
-        Register(() => new SgdOptions());
-        Register(() => new AdamOptions());
-        Register(() => new AdamWOptions());
-        Register(() => new LionOptions());
-        Register(() => new MuonOptions());
-        Register(() => new RegOptions());
+        // Every concrete options record of this assembly registers itself, so adding an optimizer is one file.
+        foreach (Type type in typeof(OptimizerOptions).Assembly.GetTypes())
+        {
+            if (type.IsAbstract || !typeof(OptimizerOptions).IsAssignableFrom(type) || type.GetConstructor(Type.EmptyTypes) is null) continue;
+            Register(() => (OptimizerOptions)Activator.CreateInstance(type)!);
+        }
     }
 
     /// <summary>Registers (or replaces) the options type under the name its default instance reports.</summary>

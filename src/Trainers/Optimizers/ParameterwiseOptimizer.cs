@@ -23,9 +23,10 @@ public abstract class ParameterwiseOptimizer<TOptions> : Optimizer where TOption
         {
             ParameterGroupSpec spec = specs[i];
             OptimizerOptions groupOptions = spec.Options ?? options;
-            if (groupOptions is not TOptions)
+            // The exact runtime type: AdamW's options derive from Adam's, yet an Adam group must not slip into AdamW.
+            if (groupOptions.GetType() != options.GetType())
                 throw new ArgumentException(
-                    $"Parameter group {spec.Name ?? i.ToString()} has {groupOptions.GetType().Name} but this optimizer takes {typeof(TOptions).Name}.", nameof(specs));
+                    $"Parameter group {spec.Name ?? i.ToString()} has {groupOptions.GetType().Name} but this optimizer takes {options.GetType().Name}.", nameof(specs));
             foreach (NamedParameter p in spec.Parameters)
             {
                 if (p.Parameter is null) throw new ArgumentException($"Parameter '{p.Name}' is null.", nameof(specs));
