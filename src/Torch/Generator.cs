@@ -12,6 +12,14 @@ public sealed class Generator : IDisposable
 
     public Generator(ulong seed) => handle = TorchException.Check(NativeMethods.tz_generator_new(seed));
 
+    private Generator(IntPtr existing) => handle = existing;
+
+    /// <summary>
+    /// A handle to libtorch's default CPU generator (used by dropout and by random calls without a generator),
+    /// so its state can be saved and restored. Disposing the handle does not affect the generator.
+    /// </summary>
+    public static Generator Default() => new(TorchException.Check(NativeMethods.tz_default_generator()));
+
     internal IntPtr Handle => handle != IntPtr.Zero ? handle : throw new ObjectDisposedException(nameof(Generator));
 
     internal static IntPtr HandleOf(Generator? g) => g is null ? IntPtr.Zero : g.Handle;

@@ -68,6 +68,8 @@ TZ_API tz_tensor tz_like(tz_tensor t, int kind, int dtype /* -1 = same */);
 TZ_API void tz_manual_seed(uint64_t seed);
 TZ_API tz_generator tz_generator_new(uint64_t seed);
 TZ_API void tz_generator_free(tz_generator g);
+/* a new handle sharing libtorch's default CPU generator (the one used when no generator is passed) */
+TZ_API tz_generator tz_default_generator(void);
 TZ_API int tz_generator_set_seed(tz_generator g, uint64_t seed);
 TZ_API uint64_t tz_generator_seed(tz_generator g);
 TZ_API tz_tensor tz_generator_get_state(tz_generator g);

@@ -239,6 +239,12 @@ tz_generator tz_generator_new(uint64_t seed) {
 
 void tz_generator_free(tz_generator g) { delete gen(g); }
 
+tz_generator tz_default_generator(void) {
+  TZ_TRY
+  return new at::Generator(at::detail::getDefaultCPUGenerator());
+  TZ_CATCH(nullptr)
+}
+
 int tz_generator_set_seed(tz_generator g, uint64_t seed) {
   TZ_TRY
   std::lock_guard<std::mutex> lock(gen(g)->mutex());

@@ -46,6 +46,7 @@ internal static unsafe class NativeMethods
     [DllImport(Lib)] internal static extern void tz_manual_seed(ulong seed);
     [DllImport(Lib)] internal static extern IntPtr tz_generator_new(ulong seed);
     [DllImport(Lib)] internal static extern void tz_generator_free(IntPtr g);
+    [DllImport(Lib)] internal static extern IntPtr tz_default_generator();
     [DllImport(Lib)] internal static extern int tz_generator_set_seed(IntPtr g, ulong seed);
     [DllImport(Lib)] internal static extern ulong tz_generator_seed(IntPtr g);
     [DllImport(Lib)] internal static extern IntPtr tz_generator_get_state(IntPtr g);
