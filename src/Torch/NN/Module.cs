@@ -118,6 +118,13 @@ public abstract class Module : IDisposable
         return this;
     }
 
+    /// <summary>Converts every floating-point parameter and buffer to <paramref name="dtype"/> in place, keeping their device; returns this.</summary>
+    public Module To(ScalarType dtype)
+    {
+        Device device = Parameters().Select(p => p.Device).Concat(NamedBuffers().Select(b => b.Buffer.Device)).FirstOrDefault(Device.Cpu);
+        return To(device, dtype);
+    }
+
     /// <summary>The live parameters and buffers by dotted name (not copies: do not dispose them).</summary>
     public IReadOnlyDictionary<string, Tensor> StateDict()
     {
