@@ -104,8 +104,17 @@ public abstract class Module : IDisposable
         using var noGrad = Autograd.NoGrad();
         foreach (Parameter p in Parameters())
         {
-            using Tensor moved = p.To(dtype is { } d && p.Dtype.IsFloatingPoint() ? d : p.Dtype, device);
+            ScalarType target = dtype is { } d && p.Dtype.IsFloatingPoint() ? d : p.Dtype;
+            using Tensor moved = p.To(target, device);
             p.SetData(moved);
+            // As PyTorch's Module._apply: an existing gradient follows its parameter, or the next backward
+            // would keep accumulating into a gradient of the old dtype/device.
+            using Tensor? grad = p.Grad;
+            if (grad is not null)
+            {
+                using Tensor movedGrad = grad.To(target, device);
+                p.Grad = movedGrad;
+            }
         }
         for (int i = 0; i < buffers.Count; i++)
         {
