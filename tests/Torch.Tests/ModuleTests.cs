@@ -207,6 +207,25 @@ public class ModuleTests
     }
 
     [Test]
+    public void ToFloat64ConvertsExistingGradients()
+    {
+        using var linear = new Linear(3, 2, generator: new Generator(5));
+        Tensor x = Tensor.FromArray(new float[] { 1, 2, 3 }, 1, 3);
+        linear.Forward(x).Sum().Backward();
+        float[] grad32 = linear.Weight.Grad!.ToArray<float>();
+
+        linear.To(ScalarType.Float64);
+        Tensor grad = linear.Weight.Grad!;
+        grad.Dtype.Should().Be(ScalarType.Float64, "a gradient must keep its parameter's dtype");
+        grad.ToArray<double>().Should().Equal(grad32.Select(v => (double)v));
+
+        // Accumulation continues in float64.
+        linear.Forward(x.Double()).Sum().Backward();
+        linear.Weight.Grad!.ToArray<double>().Should().Equal(grad32.Select(v => 2.0 * v));
+        linear.Bias!.Grad!.Dtype.Should().Be(ScalarType.Float64);
+    }
+
+    [Test]
     public void ZeroGradClearsEveryGradient()
     {
         using var net = new Net(4);
