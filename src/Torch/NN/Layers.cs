@@ -10,13 +10,21 @@ public sealed class Linear : Module<Tensor, Tensor>
         InFeatures = inFeatures;
         OutFeatures = outFeatures;
         using var scope = DisposeScope.Enter();
-        Weight = RegisterParameter("weight", new Parameter(Tensor.Empty(new[] { outFeatures, inFeatures })));
-        Init.DefaultWeight_(Weight, generator);
-        if (bias)
+        try
         {
-            double bound = 1 / Math.Sqrt(inFeatures);
-            Bias = RegisterParameter("bias", new Parameter(Tensor.Empty(new[] { outFeatures })));
-            Init.Uniform_(Bias, -bound, bound, generator);
+            Weight = RegisterParameter("weight", new Parameter(Tensor.Empty(new[] { outFeatures, inFeatures })));
+            Init.DefaultWeight_(Weight, generator);
+            if (bias)
+            {
+                double bound = 1 / Math.Sqrt(inFeatures);
+                Bias = RegisterParameter("bias", new Parameter(Tensor.Empty(new[] { outFeatures })));
+                Init.Uniform_(Bias, -bound, bound, generator);
+            }
+        }
+        catch
+        {
+            Dispose(); // the caller never sees this module: free the parameters made so far
+            throw;
         }
     }
 
@@ -62,7 +70,15 @@ public sealed class Embedding : Module<Tensor, Tensor>
         if (count <= 0 || dim <= 0) throw new ArgumentOutOfRangeException(nameof(count), $"Embedding needs positive sizes, got {count}×{dim}.");
         using var scope = DisposeScope.Enter();
         Weight = RegisterParameter("weight", new Parameter(Tensor.Empty(new[] { count, dim })));
-        Init.Normal_(Weight, 0, 1, generator);
+        try
+        {
+            Init.Normal_(Weight, 0, 1, generator);
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
     }
 
     public Parameter Weight { get; }
@@ -85,13 +101,21 @@ public sealed class Conv2d : Module<Tensor, Tensor>
         Dilation = dilation ?? (1, 1);
         Groups = groups;
         using var scope = DisposeScope.Enter();
-        Weight = RegisterParameter("weight", new Parameter(Tensor.Empty(new[] { outChannels, inChannels / groups, kernel.H, kernel.W })));
-        Init.DefaultWeight_(Weight, generator);
-        if (bias)
+        try
         {
-            double bound = 1 / Math.Sqrt(inChannels / groups * kernel.H * kernel.W);
-            Bias = RegisterParameter("bias", new Parameter(Tensor.Empty(new[] { outChannels })));
-            Init.Uniform_(Bias, -bound, bound, generator);
+            Weight = RegisterParameter("weight", new Parameter(Tensor.Empty(new[] { outChannels, inChannels / groups, kernel.H, kernel.W })));
+            Init.DefaultWeight_(Weight, generator);
+            if (bias)
+            {
+                double bound = 1 / Math.Sqrt(inChannels / groups * kernel.H * kernel.W);
+                Bias = RegisterParameter("bias", new Parameter(Tensor.Empty(new[] { outChannels })));
+                Init.Uniform_(Bias, -bound, bound, generator);
+            }
+        }
+        catch
+        {
+            Dispose();
+            throw;
         }
     }
 

@@ -104,8 +104,17 @@ public abstract class Module : IDisposable
         using var noGrad = Autograd.NoGrad();
         foreach (Parameter p in Parameters())
         {
-            using Tensor moved = p.To(dtype is { } d && p.Dtype.IsFloatingPoint() ? d : p.Dtype, device);
+            ScalarType target = dtype is { } d && p.Dtype.IsFloatingPoint() ? d : p.Dtype;
+            using Tensor moved = p.To(target, device);
             p.SetData(moved);
+            // As PyTorch's Module._apply: an existing gradient follows its parameter, or the next backward
+            // would keep accumulating into a gradient of the old dtype/device.
+            using Tensor? grad = p.Grad;
+            if (grad is not null)
+            {
+                using Tensor movedGrad = grad.To(target, device);
+                p.Grad = movedGrad;
+            }
         }
         for (int i = 0; i < buffers.Count; i++)
         {
@@ -116,6 +125,13 @@ public abstract class Module : IDisposable
         }
         foreach (var (_, child) in children) child.To(device, dtype);
         return this;
+    }
+
+    /// <summary>Converts every floating-point parameter and buffer to <paramref name="dtype"/> in place, keeping their device; returns this.</summary>
+    public Module To(ScalarType dtype)
+    {
+        Device device = Parameters().Select(p => p.Device).Concat(NamedBuffers().Select(b => b.Buffer.Device)).FirstOrDefault(Device.Cpu);
+        return To(device, dtype);
     }
 
     /// <summary>The live parameters and buffers by dotted name (not copies: do not dispose them).</summary>

@@ -172,6 +172,15 @@ public static class SafeTensors
         long dataStart = 8 + (long)headerLength;
         long dataLength = total - dataStart;
 
+        try
+        {
+            // JsonDocument defers UTF-8 validation of names and strings until they are read; check it up front.
+            StrictUtf8.GetCharCount(headerBytes);
+        }
+        catch (DecoderFallbackException)
+        {
+            throw Invalid(source, "its header is not valid UTF-8");
+        }
         JsonDocument doc;
         try
         {
@@ -186,8 +195,11 @@ public static class SafeTensors
             if (doc.RootElement.ValueKind != JsonValueKind.Object) throw Invalid(source, "its header is not a JSON object");
             var infos = new List<SafeTensorInfo>();
             var metadata = new Dictionary<string, string>();
+            var seen = new HashSet<string>(StringComparer.Ordinal);
             foreach (JsonProperty entry in doc.RootElement.EnumerateObject())
             {
+                // JSON objects may repeat a name; a second tensor under the same name would replace (and leak) the first.
+                if (!seen.Add(entry.Name)) throw Invalid(source, $"'{entry.Name}' appears more than once in the header");
                 if (entry.Name == "__metadata__")
                 {
                     if (entry.Value.ValueKind != JsonValueKind.Object) throw Invalid(source, "'__metadata__' is not an object");
@@ -226,14 +238,18 @@ public static class SafeTensors
             if (d.ValueKind != JsonValueKind.Number || !d.TryGetInt64(out long size) || size < 0)
                 throw Invalid(source, $"tensor '{name}' has an invalid shape entry {d}");
             shape.Add(size);
-            count = size == 0 ? 0 : count > long.MaxValue / size ? throw Invalid(source, $"tensor '{name}' has an impossibly large shape") : count * size;
+            count = size == 0 ? 0 : count > long.MaxValue / size ? throw Invalid(source, $"tensor '{name}' has a shape too large to address") : count * size;
         }
         if (!e.TryGetProperty("data_offsets", out JsonElement off) || off.ValueKind != JsonValueKind.Array || off.GetArrayLength() != 2)
             throw Invalid(source, $"tensor '{name}' has no [begin, end] data_offsets");
-        if (!off[0].TryGetInt64(out long begin) || !off[1].TryGetInt64(out long end) || begin < 0 || end < begin)
+        if (off[0].ValueKind != JsonValueKind.Number || off[1].ValueKind != JsonValueKind.Number
+            || !off[0].TryGetInt64(out long begin) || !off[1].TryGetInt64(out long end) || begin < 0 || end < begin)
             throw Invalid(source, $"tensor '{name}' has invalid data_offsets {off}");
         if (end > dataLength) throw Invalid(source, $"tensor '{name}' ends at byte {end} but the data section has {dataLength} bytes (truncated file?)");
-        long bytes = count * dtype.Value.ElementSize();
+        int elementSize = dtype.Value.ElementSize();
+        if (count > long.MaxValue / elementSize)
+            throw Invalid(source, $"tensor '{name}' of shape {Tensor.FormatShape(shape)} is too large to address ({code})");
+        long bytes = count * elementSize;
         if (end - begin != bytes)
             throw Invalid(source, $"tensor '{name}' spans {end - begin} bytes but a {code} tensor of shape {Tensor.FormatShape(shape)} needs {bytes}");
         return new SafeTensorInfo(name, dtype.Value, shape.ToArray(), begin, end);
@@ -257,6 +273,8 @@ public static class SafeTensors
             if (t == dtype) return c;
         throw new ArgumentException($"Tensor '{name}' has dtype {dtype}, which safetensors cannot store.");
     }
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private static InvalidDataException Invalid(string source, string reason) =>
         new($"'{source}' is not a valid safetensors file: {reason}.");
