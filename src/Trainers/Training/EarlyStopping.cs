@@ -58,13 +58,19 @@ public sealed class EarlyStopping : ITrainingCallback, IDisposable
     }
 
     public IReadOnlyDictionary<string, double>? SaveState() =>
-        new Dictionary<string, double> { ["best"] = Best, ["wait"] = Wait, ["best_epoch"] = BestEvaluation?.Epoch ?? -1 };
+        new Dictionary<string, double> { ["best"] = Best, ["wait"] = Wait, ["best_step"] = BestEvaluation?.Step ?? -1 };
 
     public void LoadState(IReadOnlyDictionary<string, double> state)
     {
         Best = state["best"];
         Wait = (int)state["wait"];
+        bestStep = (long)state["best_step"];
     }
+
+    private long bestStep = -1;
+
+    /// <summary>After a resume, finds the best evaluation again in the restored history.</summary>
+    internal void Reattach(TrainingHistory history) => BestEvaluation = history.Evaluations.LastOrDefault(e => e.Step == bestStep);
 
     /// <summary>Weights of the best evaluation (kept when RestoreBestWeights), for checkpoints.</summary>
     internal Dictionary<string, Tensor>? BestWeights => bestWeights;
