@@ -418,10 +418,57 @@ def _stft(I, P):
     return {"magnitude": z.abs(), "real_imag": torch.view_as_real(z)}
 
 
+# _foreach_ list ops (in place on every tensor of a list): lists are the inputs x0, x1, ... and y0, y1, ...
+
+def _list(I, prefix):
+    return [v for k, v in I.items() if k[len(prefix):].isdigit() and k.startswith(prefix)]
+
+
+def _foreach(fn):
+    def run(I, P):
+        xs = [t.clone() for t in _list(I, "x")]
+        fn(xs, I, P)
+        return _parts(xs)
+    return run
+
+
+op("foreach.add_")(_foreach(lambda xs, I, P: torch._foreach_add_(xs, _list(I, "y"), alpha=pyscalar(P, "alpha", 1))))
+op("foreach.sub_")(_foreach(lambda xs, I, P: torch._foreach_sub_(xs, _list(I, "y"), alpha=pyscalar(P, "alpha", 1))))
+op("foreach.mul_")(_foreach(lambda xs, I, P: torch._foreach_mul_(xs, _list(I, "y"))))
+op("foreach.div_")(_foreach(lambda xs, I, P: torch._foreach_div_(xs, _list(I, "y"))))
+op("foreach.maximum_")(_foreach(lambda xs, I, P: [x.copy_(torch.maximum(x, y)) for x, y in zip(xs, _list(I, "y"))]))
+op("foreach.add_scalar_")(_foreach(lambda xs, I, P: torch._foreach_add_(xs, P["s"])))
+op("foreach.mul_scalar_")(_foreach(lambda xs, I, P: torch._foreach_mul_(xs, P["s"])))
+op("foreach.div_scalar_")(_foreach(lambda xs, I, P: torch._foreach_div_(xs, P["s"])))
+op("foreach.sqrt_")(_foreach(lambda xs, I, P: torch._foreach_sqrt_(xs)))
+op("foreach.zero_")(_foreach(lambda xs, I, P: torch._foreach_zero_(xs)))
+op("foreach.neg_")(_foreach(lambda xs, I, P: torch._foreach_neg_(xs)))
+op("foreach.abs_")(_foreach(lambda xs, I, P: torch._foreach_abs_(xs)))
+op("foreach.addcmul_")(_foreach(lambda xs, I, P: torch._foreach_addcmul_(xs, _list(I, "t"), _list(I, "u"), P["value"])))
+op("foreach.addcdiv_")(_foreach(lambda xs, I, P: torch._foreach_addcdiv_(xs, _list(I, "t"), _list(I, "u"), P["value"])))
+op("foreach.norm")(lambda I, P: _parts(torch._foreach_norm(_list(I, "x"), pinf(P["p"]))))
+
+
+# creation and conversion
+
+DTYPES = {v: k for k, v in DTYPE_NAMES.items()}
+op("arange")(lambda I, P: out(torch.arange(P["start"], P["end"], P["step"], dtype=DTYPES[P["dtype"]])))
+op("arange_n")(lambda I, P: out(torch.arange(P["n"])))
+op("linspace")(lambda I, P: out(torch.linspace(P["start"], P["end"], P["steps"], dtype=DTYPES[P["dtype"]])))
+op("eye")(lambda I, P: out(torch.eye(P["n"], P.get("m") or P["n"], dtype=DTYPES[P["dtype"]])))
+op("full")(lambda I, P: out(torch.full(P["shape"], pinf(P["value"]), dtype=DTYPES[P["dtype"]])))
+op("scalar")(lambda I, P: out(torch.tensor(P["value"], dtype=DTYPES[P["dtype"]])))
+op("to")(lambda I, P: out(I["x"].to(DTYPES[P["dtype"]])))
+op("zeros_like")(lambda I, P: out(torch.zeros_like(I["x"])))
+op("ones_like")(lambda I, P: out(torch.ones_like(I["x"], dtype=DTYPES[P["dtype"]]) if "dtype" in P else torch.ones_like(I["x"])))
+
+
 # autograd
 
 @op("grad")
 def _grad(I, P):
+    # via (C# side only): "backward" sum(y*w).Backward() then .Grad, "grad" Autograd.Grad, "backward_gradient"
+    # y.Backward(w); all three are the same vector-Jacobian product.
     fn_inputs = {k: v for k, v in I.items() if k != "w"}
     leaves = {}
     for name in P["wrt"]:
@@ -456,8 +503,12 @@ def case(name, opname, inputs, params=None):
         raise ValueError(f"unknown op {opname}")
     NAMES.add(name)
     params = params or {}
+    run_inputs = {k: v.clone() for k, v in inputs.items()}
+    for k in params.get("transpose_inputs", []):
+        # a non-contiguous view: the C# side applies the same transpose before calling the op
+        run_inputs[k] = run_inputs[k].transpose(-2, -1)
     with torch.no_grad() if opname not in ("grad", "hvp_cubic") else torch.enable_grad():
-        expected = OPS[opname]({k: v.clone() for k, v in inputs.items()}, params)
+        expected = OPS[opname](run_inputs, params)
     CASES.append({
         "name": name, "op": opname,
         "inputs": {k: enc(v) for k, v in inputs.items()},
@@ -959,6 +1010,82 @@ def make_nn():
     case("stft.window", "stft", {"signal": sig, "window": uniform(0.5, 1, 16)}, {"n_fft": 16, "hop_length": 4, "center": False})
 
 
+def make_foreach():
+    shapes = [(3,), (2, 2), (1, 4, 2)]
+
+    def lst(prefix, make):
+        return {f"{prefix}{i}": make(sh) for i, sh in enumerate(shapes)}
+
+    xs = lst("x", lambda sh: randn(*sh))
+    pos = lst("x", lambda sh: uniform(0.1, 4, *sh))
+    case("foreach.add_.alpha", "foreach.add_", dict(xs, **lst("y", lambda sh: randn(*sh))), {"alpha": -0.5})
+    case("foreach.sub_.alpha", "foreach.sub_", dict(xs, **lst("y", lambda sh: randn(*sh))), {"alpha": 2.0})
+    case("foreach.add_.default", "foreach.add_", dict(xs, **lst("y", lambda sh: randn(*sh))))
+    case("foreach.mul_", "foreach.mul_", dict(xs, **lst("y", lambda sh: randn(*sh))))
+    case("foreach.div_", "foreach.div_", dict(xs, **lst("y", lambda sh: uniform(0.5, 2, *sh))))
+    case("foreach.maximum_", "foreach.maximum_", dict(xs, **lst("y", lambda sh: randn(*sh))))
+    case("foreach.add_scalar_", "foreach.add_scalar_", xs, {"s": 1.5})
+    case("foreach.mul_scalar_", "foreach.mul_scalar_", xs, {"s": -0.25})
+    case("foreach.div_scalar_", "foreach.div_scalar_", xs, {"s": 3.0})
+    case("foreach.sqrt_", "foreach.sqrt_", pos)
+    case("foreach.zero_", "foreach.zero_", xs)
+    case("foreach.neg_", "foreach.neg_", xs)
+    case("foreach.abs_", "foreach.abs_", xs)
+    tu = dict(lst("t", lambda sh: randn(*sh)), **lst("u", lambda sh: uniform(0.5, 2, *sh)))
+    case("foreach.addcmul_", "foreach.addcmul_", dict(xs, **tu), {"value": -0.1})
+    case("foreach.addcdiv_", "foreach.addcdiv_", dict(xs, **tu), {"value": 0.01})
+    case("foreach.addcdiv_.f64", "foreach.addcdiv_", {"x0": randn(4, dtype=F64), "t0": randn(4, dtype=F64),
+                                                      "u0": uniform(0.5, 2, 4, dtype=F64)}, {"value": 2.0})
+    for p in (2.0, 1.0, "inf"):
+        case(f"foreach.norm.p{p}", "foreach.norm", xs, {"p": p})
+
+
+def make_creation_and_strided():
+    case("arange.f32", "arange", {}, {"start": 0.0, "end": 1.0, "step": 0.1, "dtype": "float32"})
+    case("arange.neg_step", "arange", {}, {"start": 5.0, "end": -1.0, "step": -1.5, "dtype": "float32"})
+    case("arange.f64", "arange", {}, {"start": -1.0, "end": 1.0, "step": 0.25, "dtype": "float64"})
+    case("arange.int64", "arange", {}, {"start": 2.0, "end": 11.0, "step": 3.0, "dtype": "int64"})
+    case("arange_n.7", "arange_n", {}, {"n": 7})
+    case("linspace.f32", "linspace", {}, {"start": -1.0, "end": 2.0, "steps": 7, "dtype": "float32"})
+    case("linspace.one", "linspace", {}, {"start": 3.0, "end": 5.0, "steps": 1, "dtype": "float32"})
+    case("linspace.f64", "linspace", {}, {"start": 0.0, "end": 1.0, "steps": 11, "dtype": "float64"})
+    case("eye.square", "eye", {}, {"n": 3, "dtype": "float32"})
+    case("eye.rect", "eye", {}, {"n": 2, "m": 4, "dtype": "float64"})
+    case("eye.bool", "eye", {}, {"n": 3, "m": 2, "dtype": "bool"})
+    case("full.f32", "full", {}, {"shape": [2, 3], "value": -1.25, "dtype": "float32"})
+    case("full.int64", "full", {}, {"shape": [4], "value": 7.0, "dtype": "int64"})
+    case("full.inf", "full", {}, {"shape": [2], "value": "inf", "dtype": "float32"})
+    case("full.empty", "full", {}, {"shape": [0, 3], "value": 1.0, "dtype": "float32"})
+    case("scalar.f64", "scalar", {}, {"value": 2.5, "dtype": "float64"})
+    case("to.f32_int64_truncates", "to", {"x": torch.tensor([-2.7, -0.5, 0.5, 1.9, 3.0])}, {"dtype": "int64"})
+    case("to.f32_bool", "to", {"x": torch.tensor([0.0, -0.0, 0.1, math.nan, -3.0])}, {"dtype": "bool"})
+    case("to.int64_f32", "to", {"x": randint(-100, 100, 5)}, {"dtype": "float32"})
+    case("to.bool_f64", "to", {"x": randbool(5)}, {"dtype": "float64"})
+    case("to.f64_f32_rounds", "to", {"x": randn(5, dtype=F64) / 3}, {"dtype": "float32"})
+    case("to.same", "to", {"x": randn(3)}, {"dtype": "float32"})
+    case("zeros_like.f64", "zeros_like", {"x": randn(2, 3, dtype=F64)})
+    case("ones_like.int64", "ones_like", {"x": randn(2, 2)}, {"dtype": "int64"})
+
+    # non-contiguous (transposed) inputs: ops must honour strides, in-place ones must write through the view
+    t = {"transpose_inputs": ["x"]}
+    case("strided.unary.exp", "unary.exp", {"x": randn(3, 4)}, t)
+    case("strided.unary_.sqrt", "unary_.sqrt", {"x": uniform(0.1, 4, 3, 4)}, t)
+    case("strided.binary.add", "binary.add", {"a": randn(4, 3), "b": randn(3, 4)}, {"transpose_inputs": ["a"], "alpha": 2.0})
+    case("strided.binary_.mul", "binary_.mul", {"a": randn(4, 3), "b": randn(4)}, {"transpose_inputs": ["a"]})
+    case("strided.addcdiv_", "addcdiv_", {"x": randn(4, 3), "t1": randn(3, 4), "t2": uniform(0.5, 2, 3, 4)},
+         {"transpose_inputs": ["x"], "value": 0.5})
+    case("strided.reduce.sum", "reduce.sum", {"x": randn(2, 3, 4)}, {"transpose_inputs": ["x"], "dims": [1]})
+    case("strided.cumsum", "cumsum", {"x": randn(3, 5)}, {"transpose_inputs": ["x"], "dim": 1})
+    case("strided.view_fails_reshape_works", "reshape", {"x": randn(3, 4)}, {"transpose_inputs": ["x"], "shape": [12]})
+    case("strided.matmul", "matmul", {"a": randn(4, 3), "b": randn(5, 4)}, {"transpose_inputs": ["a", "b"]})
+    case("strided.sort", "sort", {"x": randn(4, 5)}, {"transpose_inputs": ["x"], "dim": 1, "descending": False})
+    case("strided.softmax", "softmax", {"x": randn(4, 5)}, {"transpose_inputs": ["x"], "dim": -1})
+    case("strided.clamp_", "clamp_", {"x": randn(4, 5)}, {"transpose_inputs": ["x"], "min": -0.5})
+    case("strided.masked_fill_", "masked_fill_", {"x": randn(4, 5), "mask": randbool(5, 4)},
+         {"transpose_inputs": ["x"], "value": 9.0})
+    case("strided.linear", "linear", {"x": randn(4, 3), "weight": randn(2, 4)}, {"transpose_inputs": ["x"]})
+
+
 def make_grads():
     def g(name, fn, inputs, wrt, fn_params=None, via="backward"):
         probe = OPS[fn]({k: v.clone() for k, v in inputs.items()}, fn_params or {})["out"]
@@ -971,7 +1098,7 @@ def make_grads():
     for n, lo_hi in [("exp", (-2, 2)), ("log", (0.2, 3)), ("sqrt", (0.2, 3)), ("tanh", (-2, 2)), ("sigmoid", (-3, 3)),
                      ("relu", (-2, 2)), ("gelu", (-3, 3)), ("gelu_tanh", (-3, 3)), ("silu", (-3, 3)),
                      ("softplus", (-3, 3)), ("sin", (-3, 3)), ("abs", (-2, 2)), ("erf", (-2, 2)), ("rsqrt", (0.3, 3))]:
-        g(n, "unary." + n, {"x": uniform(*lo_hi, 3, 4)}, ["x"], via="backward" if len(n) % 2 else "grad")
+        g(n, "unary." + n, {"x": uniform(*lo_hi, 3, 4)}, ["x"], via=("backward", "grad", "backward_gradient")[len(n) % 3])
     g("mul_bcast", "binary.mul", {"a": randn(3, 4), "b": randn(4)}, ["a", "b"])
     g("div", "binary.div", {"a": randn(3, 4), "b": uniform(0.5, 2, 3, 4)}, ["a", "b"], via="grad")
     g("pow", "binary.pow", {"a": uniform(0.5, 2, 3, 4), "b": randn(3, 4)}, ["a", "b"])
@@ -980,7 +1107,7 @@ def make_grads():
     g("maximum", "binary.maximum", {"a": randn(6), "b": randn(6)}, ["a", "b"])
     g("pow_scalar", "binary_scalar.pow", {"a": uniform(0.5, 2, 5)}, ["a"], {"s": 2.5})
     g("rdiv", "scalar_tensor.div", {"b": uniform(0.5, 2, 5)}, ["b"], {"s": 3.0}, via="grad")
-    g("matmul", "matmul", {"a": randn(2, 3, 4), "b": randn(4, 5)}, ["a", "b"])
+    g("matmul", "matmul", {"a": randn(2, 3, 4), "b": randn(4, 5)}, ["a", "b"], via="backward_gradient")
     g("linear", "linear", {"x": randn(3, 4), "weight": randn(2, 4), "bias": randn(2)}, ["x", "weight", "bias"], via="grad")
     g("layer_norm", "layer_norm", {"x": randn(3, 5), "weight": randn(5), "bias": randn(5)}, ["x", "weight", "bias"],
       {"normalized_shape": [5], "eps": 1e-5})
@@ -991,7 +1118,9 @@ def make_grads():
     g("var", "reduce.var", {"x": randn(3, 5)}, ["x"], {"dims": [1], "unbiased": True})
     g("norm2", "reduce.norm", {"x": randn(3, 5)}, ["x"], {"p": 2.0, "dims": [1]}, via="grad")
     g("amax", "reduce.amax", {"x": randn(3, 5)}, ["x"], {"dims": [1]})
-    g("cumsum", "cumsum", {"x": randn(3, 5)}, ["x"], {"dim": 1})
+    g("cumsum", "cumsum", {"x": randn(3, 5)}, ["x"], {"dim": 1}, via="backward_gradient")
+    g("conv2d_groups", "conv2d", {"x": randn(1, 4, 4, 4), "weight": randn(4, 2, 2, 2)}, ["x", "weight"],
+      {"stride": [1, 1], "padding": [0, 0], "dilation": [1, 1], "groups": 2}, via="backward_gradient")
     g("cross_entropy", "cross_entropy", {"logits": randn(4, 5), "target": torch.tensor([1, 0, 4, 2])}, ["logits"],
       {"reduction": "mean", "label_smoothing": 0.1})
     g("cross_entropy_weight", "cross_entropy", {"logits": randn(4, 3), "target": torch.tensor([1, 0, 2, 2]),
@@ -1029,6 +1158,8 @@ def main():
     make_shapes()
     make_linalg()
     make_nn()
+    make_creation_and_strided()
+    make_foreach()
     make_grads()
     doc = {
         "generator": "tests/golden/make_torch_fixtures.py",

@@ -16,13 +16,16 @@ public sealed class GoldenTensor
     public long[] Shape { get; }
     public JsonElement Data { get; }
 
-    public ScalarType ScalarType => Dtype switch
+    public ScalarType ScalarType => DtypeOf(Dtype);
+
+    /// <summary>The element type a fixture dtype name stands for.</summary>
+    public static ScalarType DtypeOf(string dtype) => dtype switch
     {
         "float32" => ScalarType.Float32,
         "float64" => ScalarType.Float64,
         "int64" => ScalarType.Int64,
         "bool" => ScalarType.Bool,
-        _ => throw new InvalidDataException($"Fixture dtype '{Dtype}' is not one the loader knows."),
+        _ => throw new InvalidDataException($"Fixture dtype '{dtype}' is not one the loader knows."),
     };
 
     public int Count => Data.GetArrayLength();
