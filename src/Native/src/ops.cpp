@@ -1,9 +1,29 @@
 // Elementwise math, reductions, shape manipulation and indexing.
+#include <cmath>
+
 #include "common.h"
 
 using namespace tz;
 
 namespace {
+
+// C# passes every scalar as a double. One that holds a whole number becomes an integral Scalar, as a
+// Python int would, so integer tensors keep their dtype (t + 2 stays int64, t.add_(2) works) and accept
+// an alpha; a fractional value still promotes (t + 0.5 is float), and floating tensors are unaffected.
+bool integral(c10::ScalarType t) { return c10::isIntegralType(t, /*includeBool=*/true); }
+
+at::Scalar scalar_for(c10::ScalarType t, double v) {
+  if (integral(t) && std::isfinite(v) && v == std::trunc(v) && std::fabs(v) < 9.0e18)
+    return at::Scalar(static_cast<int64_t>(v));
+  return at::Scalar(v);
+}
+
+at::Scalar scalar_for(const at::Tensor& t, double v) { return scalar_for(t.scalar_type(), v); }
+
+// alpha scales b: it must be integral when the result of a op b is.
+at::Scalar alpha_for(const at::Tensor& a, const at::Tensor& b, double alpha) {
+  return scalar_for(at::result_type(a, b), alpha);
+}
 
 at::Tensor unary(int op, const at::Tensor& x) {
   switch (op) {
@@ -77,8 +97,8 @@ void unary_(int op, at::Tensor& x) {
 
 at::Tensor binary(int op, const at::Tensor& a, const at::Tensor& b, double alpha) {
   switch (op) {
-    case TZ_ADD: return at::add(a, b, alpha);
-    case TZ_SUB: return at::sub(a, b, alpha);
+    case TZ_ADD: return at::add(a, b, alpha_for(a, b, alpha));
+    case TZ_SUB: return at::sub(a, b, alpha_for(a, b, alpha));
     case TZ_MUL: return at::mul(a, b);
     case TZ_DIV: return at::div(a, b);
     case TZ_POW: return at::pow(a, b);
@@ -102,8 +122,8 @@ at::Tensor binary(int op, const at::Tensor& a, const at::Tensor& b, double alpha
 
 void binary_(int op, at::Tensor& a, const at::Tensor& b, double alpha) {
   switch (op) {
-    case TZ_ADD: a.add_(b, alpha); return;
-    case TZ_SUB: a.sub_(b, alpha); return;
+    case TZ_ADD: a.add_(b, alpha_for(a, b, alpha)); return;
+    case TZ_SUB: a.sub_(b, alpha_for(a, b, alpha)); return;
     case TZ_MUL: a.mul_(b); return;
     case TZ_DIV: a.div_(b); return;
     case TZ_POW: a.pow_(b); return;
@@ -153,9 +173,9 @@ void binary_scalar_(int op, at::Tensor& a, const at::Scalar& b) {
   }
 }
 
-c10::optional<at::Scalar> opt_scalar(int has, double v) {
+c10::optional<at::Scalar> opt_scalar(const at::Tensor& t, int has, double v) {
   if (!has) return c10::nullopt;
-  return at::Scalar(v);
+  return scalar_for(t, v);
 }
 
 // Reduces over every dimension listed, one at a time, for ops whose 1.13 overloads take a single dim.
@@ -201,13 +221,13 @@ int tz_binary_(int op, tz_tensor a, tz_tensor b, double alpha) {
 
 tz_tensor tz_binary_scalar(int op, tz_tensor a, double b) {
   TZ_TRY
-  return wrap(binary_scalar(op, T(a), b));
+  return wrap(binary_scalar(op, T(a), scalar_for(T(a), b)));
   TZ_CATCH(nullptr)
 }
 
 int tz_binary_scalar_(int op, tz_tensor a, double b) {
   TZ_TRY
-  binary_scalar_(op, T(a), b);
+  binary_scalar_(op, T(a), scalar_for(T(a), b));
   return 0;
   TZ_CATCH(-1)
 }
@@ -215,10 +235,10 @@ int tz_binary_scalar_(int op, tz_tensor a, double b) {
 tz_tensor tz_scalar_binary(int op, double a, tz_tensor b) {
   TZ_TRY
   switch (op) {
-    case TZ_SUB: return wrap(at::rsub(T(b), a));
+    case TZ_SUB: return wrap(at::rsub(T(b), scalar_for(T(b), a)));
     case TZ_DIV: return wrap(at::mul(at::reciprocal(T(b)), a));
-    case TZ_POW: return wrap(at::pow(at::Scalar(a), T(b)));
-    default: return wrap(binary_scalar(op, T(b), a));
+    case TZ_POW: return wrap(at::pow(scalar_for(T(b), a), T(b)));
+    default: return wrap(binary_scalar(op, T(b), scalar_for(T(b), a)));
   }
   TZ_CATCH(nullptr)
 }
@@ -259,13 +279,13 @@ int tz_lerp_(tz_tensor self, tz_tensor end, double weight, tz_tensor weight_tens
 
 tz_tensor tz_clamp(tz_tensor x, int has_min, double min, int has_max, double max) {
   TZ_TRY
-  return wrap(at::clamp(T(x), opt_scalar(has_min, min), opt_scalar(has_max, max)));
+  return wrap(at::clamp(T(x), opt_scalar(T(x), has_min, min), opt_scalar(T(x), has_max, max)));
   TZ_CATCH(nullptr)
 }
 
 int tz_clamp_(tz_tensor x, int has_min, double min, int has_max, double max) {
   TZ_TRY
-  T(x).clamp_(opt_scalar(has_min, min), opt_scalar(has_max, max));
+  T(x).clamp_(opt_scalar(T(x), has_min, min), opt_scalar(T(x), has_max, max));
   return 0;
   TZ_CATCH(-1)
 }
