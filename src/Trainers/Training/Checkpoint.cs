@@ -27,7 +27,8 @@ public sealed class Checkpoint : IDisposable
     public required Tensor ShuffleGenerator { get; init; }
     public required Tensor DefaultGenerator { get; init; }
     public Dictionary<string, Tensor>? BestWeights { get; init; }
-    public required List<Dictionary<string, double>?> CallbackStates { get; init; }
+    /// <summary>State of the stateful callbacks, keyed by type name and occurrence ("ReduceOnPlateau#0").</summary>
+    public required Dictionary<string, Dictionary<string, double>> CallbackStates { get; init; }
     public required HistorySnapshot History { get; init; }
 
     /// <summary>The serializable part of a <see cref="TrainingHistory"/>.</summary>
@@ -103,7 +104,7 @@ public sealed class Checkpoint : IDisposable
                 ShuffleGenerator = tensors["rng.shuffle"],
                 DefaultGenerator = tensors["rng.default"],
                 BestWeights = best.Count > 0 ? best : null,
-                CallbackStates = JsonSerializer.Deserialize<List<Dictionary<string, double>?>>(metadata["callbacks"], Json)!,
+                CallbackStates = JsonSerializer.Deserialize<Dictionary<string, Dictionary<string, double>>>(metadata["callbacks"], Json)!,
                 History = JsonSerializer.Deserialize<HistorySnapshot>(metadata["history"], Json)!,
             };
         }

@@ -258,26 +258,47 @@ public sealed class TrainingLoop
             ShuffleGenerator = shuffle.GetState(),
             DefaultGenerator = defaultGenerator.GetState(),
             BestWeights = earlyStopping?.BestWeights?.ToDictionary(kv => kv.Key, kv => kv.Value.Alias()),
-            CallbackStates = callbacks.Select(c => c.SaveState()?.ToDictionary(kv => kv.Key, kv => kv.Value)).ToList(),
+            CallbackStates = CallbackKeys(callbacks)
+                .Select(k => (k.Key, State: k.Callback.SaveState()))
+                .Where(k => k.State is not null)
+                .ToDictionary(k => k.Key, k => k.State!.ToDictionary(kv => kv.Key, kv => kv.Value)),
             History = Checkpoint.HistorySnapshot.Of(context.History),
         };
         checkpoint.Save(path);
+    }
+
+    /// <summary>Callbacks keyed by type name and occurrence, so checkpoints match them up again on resume.</summary>
+    private static IEnumerable<(string Key, ITrainingCallback Callback)> CallbackKeys(List<ITrainingCallback> callbacks)
+    {
+        var seen = new Dictionary<string, int>();
+        foreach (var c in callbacks)
+        {
+            string name = c.GetType().Name;
+            int n = seen.GetValueOrDefault(name);
+            seen[name] = n + 1;
+            yield return ($"{name}#{n}", c);
+        }
     }
 
     /// <summary>Restores everything from a checkpoint; returns the epoch it completed.</summary>
     private int Resume(string path, TrainingContext context, Optimizer optimizer, Generator shuffle, List<ITrainingCallback> callbacks, EarlyStopping? earlyStopping)
     {
         using var checkpoint = Checkpoint.Load(path);
-        if (checkpoint.CallbackStates.Count != callbacks.Count)
-            throw new ArgumentException($"The checkpoint '{path}' holds the state of {checkpoint.CallbackStates.Count} callbacks but this run has {callbacks.Count}; resume with the same callbacks and early-stopping settings.");
+        var keyed = CallbackKeys(callbacks).ToList();
+        foreach (string key in checkpoint.CallbackStates.Keys)
+            if (keyed.All(k => k.Key != key))
+                throw new ArgumentException($"The checkpoint '{path}' holds the state of callback {key}, which this run does not have; resume with the same callbacks and early-stopping settings.");
+        foreach (var (key, callback) in keyed)
+            if (callback.SaveState() is not null && !checkpoint.CallbackStates.ContainsKey(key))
+                throw new ArgumentException($"The checkpoint '{path}' has no state for callback {key}; resume with the same callbacks and early-stopping settings.");
         if (checkpoint.Epoch > Options.Epochs)
             throw new ArgumentException($"The checkpoint '{path}' is from epoch {checkpoint.Epoch}, beyond this run's {Options.Epochs} epochs.");
         Model.LoadStateDict(checkpoint.Model);
         optimizer.LoadStateDict(checkpoint.Optimizer);
         shuffle.SetState(checkpoint.ShuffleGenerator);
         using (var defaultGenerator = Generator.Default()) defaultGenerator.SetState(checkpoint.DefaultGenerator);
-        for (int i = 0; i < callbacks.Count; i++)
-            if (checkpoint.CallbackStates[i] is { } state) callbacks[i].LoadState(state);
+        foreach (var (key, callback) in keyed)
+            if (checkpoint.CallbackStates.TryGetValue(key, out var state)) callback.LoadState(state);
         earlyStopping?.SetBestWeights(checkpoint.BestWeights?.ToDictionary(kv => kv.Key, kv => kv.Value.Clone().DetachFromDisposeScope()));
         checkpoint.History.RestoreInto(context.History);
         earlyStopping?.Reattach(context.History);
