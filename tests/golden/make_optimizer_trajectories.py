@@ -54,6 +54,9 @@ def problem_matrix():
     return params, lambda p: ((p["weight"] @ x - y) ** 2).mean()
 
 
+# Registry names whose references are torch.optim's own classes (the rest use optim_reference.py).
+TORCH_OPTIM = {"sgd", "adam", "adamw", "nadam", "radam", "adamax", "adagrad", "adadelta", "rmsprop", "rprop", "asgd"}
+
 PROBLEMS = {"quadratic": problem_quadratic, "mlp": problem_mlp, "matrix": problem_matrix}
 
 
@@ -115,7 +118,7 @@ def run(config, problem_name):
         "problem": problem_name,
         "parameters": json.dumps(names),
         "steps": str(STEPS),
-        "reference": "torch.optim " + torch.__version__ if registry in ("sgd", "adam", "adamw") else "tests/golden/optim_reference.py",
+        "reference": "torch.optim " + torch.__version__ if registry in TORCH_OPTIM else "tests/golden/optim_reference.py",
     }
     save_safetensors(os.path.join(OUT, f"{label}__{problem_name}.safetensors"), record, metadata)
 

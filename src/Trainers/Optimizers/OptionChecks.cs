@@ -20,6 +20,16 @@ internal static class OptionChecks
     public static double UnitInterval(double value, string name) =>
         value is >= 0 and <= 1 ? value : throw new ArgumentOutOfRangeException(name, value, $"{name} must be in [0, 1].");
 
+    /// <summary>A factor strictly inside (0, 1), such as Rprop's shrink factor η−.</summary>
+    public static double OpenUnitInterval(double value, string name) =>
+        value is > 0 and < 1 ? value : throw new ArgumentOutOfRangeException(name, value, $"{name} must be in (0, 1).");
+
+    /// <summary>A finite factor &gt; 1, such as Rprop's growth factor η+.</summary>
+    public static double GreaterThanOne(double value, string name) =>
+        value > 1 && !double.IsPositiveInfinity(value)
+            ? value
+            : throw new ArgumentOutOfRangeException(name, value, $"{name} must be a finite number > 1.");
+
     public static int AtLeast(int value, int min, string name) =>
         value >= min ? value : throw new ArgumentOutOfRangeException(name, value, $"{name} must be ≥ {min}.");
 
