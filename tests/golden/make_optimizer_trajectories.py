@@ -6,7 +6,7 @@ For every (optimizer configuration, problem) pair it runs 20 steps and stores, p
 to the optimizer and the parameters after the step, as one safetensors file per pair in tests/golden/optim/.
 The C# test feeds the same gradients to our optimizer and compares parameters after every step, so it
 checks the update rule itself. torch.optim is the reference where it has the optimizer; otherwise the
-references in optim_reference.py, written from the papers.
+references in optim_reference*.py, written from the papers.
 """
 import json
 import os
@@ -91,6 +91,14 @@ def save_safetensors(path, tensors, metadata):
             f.write(b)
 
 
+def reference_of(optimizer):
+    """Where the reference rule lives: torch.optim, or the module of our own reference class (the first optimizer's)."""
+    module = type(optimizer).__module__
+    if module.startswith("torch.optim"):
+        return "torch.optim " + torch.__version__
+    return f"tests/golden/{module}.py"
+
+
 def run(config, problem_name):
     label, registry, options, build, _ = config
     params, loss_fn = PROBLEMS[problem_name]()
@@ -115,7 +123,7 @@ def run(config, problem_name):
         "problem": problem_name,
         "parameters": json.dumps(names),
         "steps": str(STEPS),
-        "reference": "torch.optim " + torch.__version__ if registry in ("sgd", "adam", "adamw") else "tests/golden/optim_reference.py",
+        "reference": reference_of(optimizers[0]),
     }
     save_safetensors(os.path.join(OUT, f"{label}__{problem_name}.safetensors"), record, metadata)
 
