@@ -273,6 +273,20 @@ public class MatrixAndWrapperTests
         previous?.Dispose();
     }
 
+    [TestCase(16, 64)]
+    [TestCase(64, 16)]
+    public void AdaMuonUpdateHasAdamWsRmsOfPointTwoNotDoubleScaled(int rows, int cols)
+    {
+        // pytorch-optimizer's AdaMuon scales by 0.2 twice (RMS ≈ 0.04·√max(m, n)); the official code once (RMS 0.2).
+        using var w = new Parameter(Tensor.Randn(rows, cols));
+        using var before = w.Clone();
+        using Optimizer adamuon = new AdaMuonOptions { LearningRate = 1, WeightDecay = 0 }.Create(new[] { new NamedParameter("w", w) });
+        w.Grad = Tensor.Randn(rows, cols);
+        adamuon.Step();
+        using var rms = before.Sub(w).Square().Mean().Sqrt();
+        rms.Item().Should().BeApproximately(0.2, 1e-4);
+    }
+
     [Test]
     public void CautiousFlagsAreOffByDefault()
     {
