@@ -6,7 +6,7 @@ For every (optimizer configuration, problem) pair it runs 20 steps and stores, p
 to the optimizer and the parameters after the step, as one safetensors file per pair in tests/golden/optim/.
 The C# test feeds the same gradients to our optimizer and compares parameters after every step, so it
 checks the update rule itself. torch.optim is the reference where it has the optimizer; otherwise the
-references in optim_reference.py, written from the papers.
+references in optim_reference*.py, written from the papers.
 """
 import json
 import os
@@ -55,8 +55,6 @@ def problem_matrix():
 
 
 # Registry names whose references are torch.optim's own classes (the rest use optim_reference.py).
-TORCH_OPTIM = {"sgd", "adam", "adamw", "nadam", "radam", "adamax", "adagrad", "adadelta", "rmsprop", "rprop", "asgd"}
-
 PROBLEMS = {"quadratic": problem_quadratic, "mlp": problem_mlp, "matrix": problem_matrix}
 
 
@@ -94,6 +92,14 @@ def save_safetensors(path, tensors, metadata):
             f.write(b)
 
 
+def reference_of(optimizer):
+    """Where the reference rule lives: torch.optim, or the module of our own reference class (the first optimizer's)."""
+    module = type(optimizer).__module__
+    if module.startswith("torch.optim"):
+        return "torch.optim " + torch.__version__
+    return f"tests/golden/{module}.py"
+
+
 def run(config, problem_name):
     label, registry, options, build, _ = config
     params, loss_fn = PROBLEMS[problem_name]()
@@ -118,7 +124,7 @@ def run(config, problem_name):
         "problem": problem_name,
         "parameters": json.dumps(names),
         "steps": str(STEPS),
-        "reference": "torch.optim " + torch.__version__ if registry in TORCH_OPTIM else "tests/golden/optim_reference.py",
+        "reference": reference_of(optimizers[0]),
     }
     save_safetensors(os.path.join(OUT, f"{label}__{problem_name}.safetensors"), record, metadata)
 

@@ -8,12 +8,22 @@ import math
 import torch
 
 
+def decoupled_decay(p, u, lr, wd, cautious=False):
+    """theta <- theta*(1 - lr*wd); with cautious=True, cautious weight decay (Chen et al., arXiv 2510.12402):
+    theta <- theta - lr*wd*1[u*theta >= 0]*theta, u being the update (theta moves by -lr*u)."""
+    if not cautious:
+        p.mul_(1 - lr * wd)
+    elif wd != 0:
+        agree = (u * p >= 0).to(p.dtype)
+        p.sub_(p * agree, alpha=lr * wd)
+
+
 class Lion(torch.optim.Optimizer):
     """Lion, Chen et al. 2023 (arXiv 2302.06675), Algorithm 2:
     c = b1*m + (1-b1)*g; theta <- theta*(1 - lr*wd) - lr*sign(c); m <- b2*m + (1-b2)*g."""
 
-    def __init__(self, params, lr=1e-4, betas=(0.9, 0.99), weight_decay=0.0):
-        super().__init__(params, dict(lr=lr, betas=betas, weight_decay=weight_decay))
+    def __init__(self, params, lr=1e-4, betas=(0.9, 0.99), weight_decay=0.0, cautious_wd=False):
+        super().__init__(params, dict(lr=lr, betas=betas, weight_decay=weight_decay, cautious_wd=cautious_wd))
 
     @torch.no_grad()
     def step(self):
@@ -27,7 +37,7 @@ class Lion(torch.optim.Optimizer):
                     state["exp_avg"] = torch.zeros_like(p)
                 m = state["exp_avg"]
                 c = m * b1 + p.grad * (1 - b1)
-                p.mul_(1 - group["lr"] * group["weight_decay"])
+                decoupled_decay(p, torch.sign(c), group["lr"], group["weight_decay"], group["cautious_wd"])
                 p.add_(torch.sign(c), alpha=-group["lr"])
                 m.mul_(b2).add_(p.grad, alpha=1 - b2)
 
@@ -60,9 +70,10 @@ class Muon(torch.optim.Optimizer):
     """Muon for 2-D (or flattened) weights, Jordan et al. 2024; scale conventions:
     match_adamw_rms 0.2*sqrt(max(m, n)) (Moonlight, arXiv 2502.16982), original sqrt(max(1, m/n)), rms_to_rms sqrt(m/n)."""
 
-    def __init__(self, params, lr=1e-3, momentum=0.95, nesterov=True, ns_steps=5, weight_decay=0.01, scale="match_adamw_rms"):
+    def __init__(self, params, lr=1e-3, momentum=0.95, nesterov=True, ns_steps=5, weight_decay=0.01, scale="match_adamw_rms",
+                 cautious_wd=False):
         super().__init__(params, dict(lr=lr, momentum=momentum, nesterov=nesterov, ns_steps=ns_steps,
-                                      weight_decay=weight_decay, scale=scale))
+                                      weight_decay=weight_decay, scale=scale, cautious_wd=cautious_wd))
 
     @torch.no_grad()
     def step(self):
@@ -84,7 +95,7 @@ class Muon(torch.optim.Optimizer):
                     s = math.sqrt(max(1.0, rows / cols))
                 else:
                     s = math.sqrt(rows / cols)
-                p.mul_(1 - group["lr"] * group["weight_decay"])
+                decoupled_decay(p, o.view_as(p), group["lr"], group["weight_decay"], group["cautious_wd"])
                 p.sub_(o.view_as(p), alpha=group["lr"] * s)
 
 
@@ -93,9 +104,10 @@ class Reg(torch.optim.Optimizer):
     (its algorithm box was not available): momentum, RACS balancing diag(r+eps)^-1/2 U diag(c+eps)^-1/2 with row and
     column p-norms (k passes), RMS matched to rho, decoupled weight decay."""
 
-    def __init__(self, params, lr=1e-3, momentum=0.95, nesterov=True, p=2.0, passes=1, rho=0.2, eps=1e-8, weight_decay=0.01):
+    def __init__(self, params, lr=1e-3, momentum=0.95, nesterov=True, p=2.0, passes=1, rho=0.2, eps=1e-8, weight_decay=0.01,
+                 cautious_wd=False):
         super().__init__(params, dict(lr=lr, momentum=momentum, nesterov=nesterov, p=p, passes=passes, rho=rho, eps=eps,
-                                      weight_decay=weight_decay))
+                                      weight_decay=weight_decay, cautious_wd=cautious_wd))
 
     @torch.no_grad()
     def step(self):
@@ -114,5 +126,5 @@ class Reg(torch.optim.Optimizer):
                     x = (x * row).mul_(col)
                 rms = x.square().mean().sqrt()
                 x.mul_(group["rho"] / (rms.item() + group["eps"]))
-                prm.mul_(1 - group["lr"] * group["weight_decay"])
+                decoupled_decay(prm, x.view_as(prm), group["lr"], group["weight_decay"], group["cautious_wd"])
                 prm.sub_(x.view_as(prm), alpha=group["lr"])

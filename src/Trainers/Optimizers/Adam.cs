@@ -25,6 +25,12 @@ public record AdamOptions : OptimizerOptions
     /// </summary>
     public bool AmsGrad { get; init; }
 
+    /// <summary>
+    /// Cautious masking (C-Adam/C-AdamW, Liang et al., arXiv 2411.16085): zero the update coordinates whose sign
+    /// disagrees with the gradient and rescale the rest (<see cref="CautiousMask"/>). Off by default. No extra state.
+    /// </summary>
+    public bool Cautious { get; init; }
+
     public override string Name => "adam";
 
     public override Optimizer Create(IReadOnlyList<ParameterGroupSpec> groups) => new Adam(this, groups);
@@ -43,8 +49,9 @@ public class Adam : ParameterwiseOptimizer<AdamOptions>
     protected override void Update(ParamGroup group, AdamOptions o, Parameter p, Tensor grad, ParameterState state)
     {
         double lr = group.LearningRate;
-        if (decoupled) WeightDecay.Decoupled(p, lr, o.WeightDecay);
-        else grad = WeightDecay.Coupled(grad, p, o.WeightDecay);
+        bool cautiousDecay = decoupled && o is AdamWOptions { CautiousWeightDecay: true };
+        if (!decoupled) grad = WeightDecay.Coupled(grad, p, o.WeightDecay);
+        else if (!cautiousDecay) WeightDecay.Decoupled(p, lr, o.WeightDecay);
 
         Tensor m = state.GetOrCreate("exp_avg", () => p.ZerosLike());
         Tensor v = state.GetOrCreate("exp_avg_sq", () => p.ZerosLike());
@@ -59,6 +66,15 @@ public class Adam : ParameterwiseOptimizer<AdamOptions>
             v = vmax;
         }
         Tensor denom = AdamMoments.Denominator(v, bc2, o.Eps);
-        p.Addcdiv_(m, denom, -lr / bc1);
+        if (!o.Cautious && !cautiousDecay)
+        {
+            p.Addcdiv_(m, denom, -lr / bc1);
+            return;
+        }
+        // The cautious variants need the update direction u = m̂/(√v̂ + ε) itself (θ moves by −ηu).
+        Tensor u = m.Div(denom).Div_(bc1);
+        if (o.Cautious) CautiousMask.Apply(u, grad);
+        if (cautiousDecay) WeightDecay.Cautious(p, u, lr, o.WeightDecay);
+        p.Sub_(u, lr);
     }
 }

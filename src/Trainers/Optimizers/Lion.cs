@@ -20,6 +20,9 @@ public sealed record LionOptions : OptimizerOptions
     /// <summary>C-Lion: mask update coordinates whose sign disagrees with the gradient (see <see cref="CautiousMask"/>).</summary>
     public bool Cautious { get; init; }
 
+    /// <summary>Cautious weight decay (arXiv 2510.12402): decay only coordinates whose sign agrees with the update sign(c).</summary>
+    public bool CautiousWeightDecay { get; init; }
+
     public override string Name => "lion";
 
     public override Optimizer Create(IReadOnlyList<ParameterGroupSpec> groups) => new Lion(this, groups);
@@ -36,7 +39,8 @@ public sealed class Lion : ParameterwiseOptimizer<LionOptions>
         Tensor m = state.GetOrCreate("exp_avg", () => p.ZerosLike());
         Tensor update = m.Mul(o.Beta1).Add_(grad, 1 - o.Beta1).Sign_();
         if (o.Cautious) CautiousMask.Apply(update, grad);
-        WeightDecay.Decoupled(p, lr, o.WeightDecay);
+        if (o.CautiousWeightDecay) WeightDecay.Cautious(p, update, lr, o.WeightDecay);
+        else WeightDecay.Decoupled(p, lr, o.WeightDecay);
         p.Sub_(update, lr);
         m.Mul_(o.Beta2).Add_(grad, 1 - o.Beta2);
     }

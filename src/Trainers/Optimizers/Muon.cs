@@ -38,6 +38,12 @@ public sealed record MuonOptions : MatrixOptimizerOptions
 
     public bool Nesterov { get; init; } = true;
 
+    /// <summary>
+    /// Cautious weight decay (Chen et al., arXiv 2510.12402): decay only the coordinates whose sign agrees with the
+    /// update (θ ← θ − ηλ·1[u⊙θ ≥ 0]⊙θ) instead of all of them. Off by default. No extra state.
+    /// </summary>
+    public bool CautiousWeightDecay { get; init; }
+
     public int NewtonSchulzSteps { get; init => field = OptionChecks.AtLeast(value, 1, nameof(NewtonSchulzSteps)); } = 5;
 
     public NewtonSchulzCoefficients Coefficients { get; init => field = OptionChecks.NotNull(value, nameof(Coefficients)); } = NewtonSchulzCoefficients.Quintic;
@@ -71,7 +77,8 @@ public sealed class Muon : ParameterwiseOptimizer<MuonOptions>
         long rows = p.Size(0);
         Tensor matrix = u.Reshape(rows, -1);
         Tensor update = NewtonSchulz.Orthogonalize(matrix, o.Coefficients, o.NewtonSchulzSteps);
-        WeightDecay.Decoupled(p, lr, o.WeightDecay);
+        if (o.CautiousWeightDecay) WeightDecay.Cautious(p, update.View(p.Shape), lr, o.WeightDecay);
+        else WeightDecay.Decoupled(p, lr, o.WeightDecay);
         p.Sub_(update.View(p.Shape), lr * o.ScaleFor(rows, matrix.Size(1)));
     }
 }

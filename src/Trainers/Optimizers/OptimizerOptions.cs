@@ -18,14 +18,17 @@ public sealed record ParameterGroupSpec(IReadOnlyList<NamedParameter> Parameters
 /// </summary>
 public abstract record OptimizerOptions
 {
+    // LearningRate, WeightDecay and Maximize are virtual only so that wrappers (Lookahead) can forward them to the
+    // options they wrap: `wrapper with { LearningRate = x }` (what tuning and the generic tests do) then reaches the inner optimizer.
+
     /// <summary>Step size η. Schedules scale it per step.</summary>
-    public double LearningRate { get; init => field = OptionChecks.NonNegative(value, nameof(LearningRate)); }
+    public virtual double LearningRate { get; init => field = OptionChecks.NonNegative(value, nameof(LearningRate)); }
 
     /// <summary>Weight decay λ (decoupled or coupled as the optimizer defines; see its docs).</summary>
-    public double WeightDecay { get; init => field = OptionChecks.NonNegative(value, nameof(WeightDecay)); }
+    public virtual double WeightDecay { get; init => field = OptionChecks.NonNegative(value, nameof(WeightDecay)); }
 
     /// <summary>Ascend instead of descend (the gradient is negated before the update).</summary>
-    public bool Maximize { get; init; }
+    public virtual bool Maximize { get; init; }
 
     /// <summary>The registry name, e.g. "adamw".</summary>
     public abstract string Name { get; }

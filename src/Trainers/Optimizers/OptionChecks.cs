@@ -17,6 +17,10 @@ internal static class OptionChecks
     public static double Beta(double value, string name) =>
         value is >= 0 and < 1 ? value : throw new ArgumentOutOfRangeException(name, value, $"{name} must be in [0, 1).");
 
+    /// <summary>A rate in (0, 1), for rules that divide by it.</summary>
+    public static double OpenUnitInterval(double value, string name) =>
+        value is > 0 and < 1 ? value : throw new ArgumentOutOfRangeException(name, value, $"{name} must be in (0, 1).");
+
     public static double UnitInterval(double value, string name) =>
         value is >= 0 and <= 1 ? value : throw new ArgumentOutOfRangeException(name, value, $"{name} must be in [0, 1].");
 

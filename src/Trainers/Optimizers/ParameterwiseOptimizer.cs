@@ -60,6 +60,14 @@ public abstract class ParameterwiseOptimizer<TOptions> : Optimizer where TOption
         throw new ArgumentException("The parameter is not updated by this optimizer.", nameof(parameter));
     }
 
+    /// <summary>Every parameter with its group and state, in group order (for optimizers that act outside <see cref="Step"/>).</summary>
+    protected IEnumerable<(ParamGroup Group, Parameter Parameter, ParameterState State)> Entries()
+    {
+        for (int g = 0; g < groups.Count; g++)
+            for (int i = 0; i < groups[g].Parameters.Count; i++)
+                yield return (groups[g], groups[g].Parameters[i].Parameter, states[g][i]);
+    }
+
     public override void Step()
     {
         using var noGrad = Autograd.NoGrad();

@@ -30,6 +30,12 @@ public sealed record RegOptions : MatrixOptimizerOptions
 
     public bool Nesterov { get; init; } = true;
 
+    /// <summary>
+    /// Cautious weight decay (Chen et al., arXiv 2510.12402): decay only the coordinates whose sign agrees with the
+    /// update (θ ← θ − ηλ·1[u⊙θ ≥ 0]⊙θ) instead of all of them. Off by default. No extra state.
+    /// </summary>
+    public bool CautiousWeightDecay { get; init; }
+
     /// <summary>The norm power p of the row and column norms (the paper found p = 2 best).</summary>
     public double NormPower { get; init => field = OptionChecks.Positive(value, nameof(NormPower)); } = 2;
 
@@ -59,7 +65,8 @@ public sealed class Reg : ParameterwiseOptimizer<RegOptions>
         Tensor u = MatrixMomentum.Direction(buf, grad, o.Momentum, o.Nesterov);
         Tensor x = Racs.Balance(u.Reshape(p.Size(0), -1), o.NormPower, o.BalancingPasses, o.Eps);
         Racs.MatchRms(x, o.TargetRms, o.Eps);
-        WeightDecay.Decoupled(p, lr, o.WeightDecay);
+        if (o.CautiousWeightDecay) WeightDecay.Cautious(p, x.View(p.Shape), lr, o.WeightDecay);
+        else WeightDecay.Decoupled(p, lr, o.WeightDecay);
         p.Sub_(x.View(p.Shape), lr);
     }
 }
