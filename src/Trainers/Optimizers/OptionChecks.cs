@@ -17,16 +17,12 @@ internal static class OptionChecks
     public static double Beta(double value, string name) =>
         value is >= 0 and < 1 ? value : throw new ArgumentOutOfRangeException(name, value, $"{name} must be in [0, 1).");
 
-    /// <summary>A rate in (0, 1), for rules that divide by it.</summary>
+    /// <summary>A value strictly inside (0, 1): a rate a rule divides by, or a shrink factor such as Rprop's η−.</summary>
     public static double OpenUnitInterval(double value, string name) =>
         value is > 0 and < 1 ? value : throw new ArgumentOutOfRangeException(name, value, $"{name} must be in (0, 1).");
 
     public static double UnitInterval(double value, string name) =>
         value is >= 0 and <= 1 ? value : throw new ArgumentOutOfRangeException(name, value, $"{name} must be in [0, 1].");
-
-    /// <summary>A factor strictly inside (0, 1), such as Rprop's shrink factor η−.</summary>
-    public static double OpenUnitInterval(double value, string name) =>
-        value is > 0 and < 1 ? value : throw new ArgumentOutOfRangeException(name, value, $"{name} must be in (0, 1).");
 
     /// <summary>A finite factor &gt; 1, such as Rprop's growth factor η+.</summary>
     public static double GreaterThanOne(double value, string name) =>
