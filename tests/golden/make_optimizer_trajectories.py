@@ -58,12 +58,15 @@ PROBLEMS = {"quadratic": problem_quadratic, "mlp": problem_mlp, "matrix": proble
 
 
 def load_configs():
-    """CONFIGS from every optim_configs_*.py beside this script: (label, registry name, our options, builder, problems)."""
+    """CONFIGS from every optim_configs_*.py beside this script: (label, registry name, our options, builder, problems),
+    each extended with the module's REFERENCE (the file its reference optimizers live in; optim_reference.py if unset)."""
     import importlib
     configs = []
     for f in sorted(os.listdir(HERE)):
         if f.startswith("optim_configs_") and f.endswith(".py"):
-            configs.extend(importlib.import_module(f[:-3]).CONFIGS)
+            module = importlib.import_module(f[:-3])
+            reference = getattr(module, "REFERENCE", "tests/golden/optim_reference.py")
+            configs.extend(c + (reference,) for c in module.CONFIGS)
     labels = [c[0] for c in configs]
     duplicates = {l for l in labels if labels.count(l) > 1}
     if duplicates:
@@ -92,7 +95,7 @@ def save_safetensors(path, tensors, metadata):
 
 
 def run(config, problem_name):
-    label, registry, options, build, _ = config
+    label, registry, options, build, _, reference = config
     params, loss_fn = PROBLEMS[problem_name]()
     live = {n: p.clone().requires_grad_(True) for n, p in params.items()}
     names = list(live)
@@ -115,7 +118,7 @@ def run(config, problem_name):
         "problem": problem_name,
         "parameters": json.dumps(names),
         "steps": str(STEPS),
-        "reference": "torch.optim " + torch.__version__ if registry in ("sgd", "adam", "adamw") else "tests/golden/optim_reference.py",
+        "reference": "torch.optim " + torch.__version__ if registry in ("sgd", "adam", "adamw") else reference,
     }
     save_safetensors(os.path.join(OUT, f"{label}__{problem_name}.safetensors"), record, metadata)
 
