@@ -54,7 +54,6 @@ def problem_matrix():
     return params, lambda p: ((p["weight"] @ x - y) ** 2).mean()
 
 
-# Registry names whose references are torch.optim's own classes (the rest use optim_reference.py).
 PROBLEMS = {"quadratic": problem_quadratic, "mlp": problem_mlp, "matrix": problem_matrix}
 
 
