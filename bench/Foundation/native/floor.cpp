@@ -6,6 +6,7 @@
 // prints REPS lines, each the microseconds per call of one timed loop of CALLS calls.
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
+#include <ATen/EmptyTensor.h>
 #include <c10/core/GradMode.h>
 
 #include <chrono>
@@ -36,6 +37,52 @@ int main(int argc, char** argv) {
     run = [&](long n) { for (long i = 0; i < n; ++i) x.add_(y); };
   else if (std::strcmp(op, "mul_") == 0)
     run = [&](long n) { for (long i = 0; i < n; ++i) x.mul_(0.999999); };
+  else if (std::strcmp(op, "mul_wrapped") == 0)
+    run = [&](long n) {
+      for (long i = 0; i < n; ++i) {
+        at::Tensor w = at::scalar_to_tensor(at::Scalar(0.999999));
+        w.unsafeGetTensorImpl()->set_wrapped_number(true);
+        x.mul_(w);
+      }
+    };
+  else if (std::strcmp(op, "mul_cached") == 0)
+    run = [&](long n) {
+      at::Tensor w = at::scalar_to_tensor(at::Scalar(0.999999));
+      w.unsafeGetTensorImpl()->set_wrapped_number(true);
+      for (long i = 0; i < n; ++i) {
+        *w.data_ptr<double>() = 0.999999;
+        x.mul_(w);
+      }
+    };
+  else if (std::strcmp(op, "mul_freshf") == 0)
+    run = [&](long n) {
+      for (long i = 0; i < n; ++i) {
+        at::Tensor w = at::empty({}, at::kFloat);
+        *w.data_ptr<float>() = static_cast<float>(0.999999);
+        w.unsafeGetTensorImpl()->set_wrapped_number(true);
+        x.mul_(w);
+      }
+    };
+  else if (std::strcmp(op, "mul_freshf2") == 0)
+    run = [&](long n) {
+      for (long i = 0; i < n; ++i) {
+        at::Tensor w = at::detail::empty_cpu({}, at::kFloat, false, c10::nullopt);
+        *w.data_ptr<float>() = static_cast<float>(0.999999);
+        w.unsafeGetTensorImpl()->set_wrapped_number(true);
+        x.mul_(w);
+      }
+    };
+  else if (std::strcmp(op, "mul_cachedf") == 0)
+    run = [&](long n) {
+      at::Tensor w = at::empty({}, at::kFloat);
+      w.unsafeGetTensorImpl()->set_wrapped_number(true);
+      for (long i = 0; i < n; ++i) {
+        *w.data_ptr<float>() = static_cast<float>(0.999999);
+        x.mul_(w);
+      }
+    };
+  else if (std::strcmp(op, "mul_tensor") == 0)
+    run = [&](long n) { for (long i = 0; i < n; ++i) x.mul_(t1); };
   else if (std::strcmp(op, "addcmul_") == 0)
     run = [&](long n) { for (long i = 0; i < n; ++i) x.addcmul_(t1, t2, 1e-3); };
   else {
