@@ -14,6 +14,21 @@ internal static class Machine
                           $"BLAS mapped: {string.Join(", ", pytorchInfo.GetProperty("blas").EnumerateArray().Select(e => e.GetString()))}");
         Console.WriteLine($"C++ floor: {floorPath ?? "not built / skipped"}");
         Console.WriteLine($"threads:   GEMM {options.Threads}, per-op {options.OpThreads}{(options.Quick ? "  (--quick: smoke run)" : "")}");
+        Console.WriteLine($"load:      {LoadAverage()} at start");
+    }
+
+    /// <summary>/proc/loadavg's 1, 5 and 15 minute averages: other work on the machine during the run.</summary>
+    public static string LoadAverage()
+    {
+        try
+        {
+            string[] parts = File.ReadAllText("/proc/loadavg").Split(' ');
+            return $"load average {parts[0]} / {parts[1]} / {parts[2]} (1 / 5 / 15 min)";
+        }
+        catch (IOException)
+        {
+            return "load average unknown";
+        }
     }
 
     private static string CpuModel()

@@ -8,7 +8,7 @@ internal sealed class Options
         "                                                          [--python PATH] [--no-floor] [--verbose]\n" +
         "  --threads N     intra-op threads for GEMM on both sides (default 2)\n" +
         "  --op-threads N  threads for the per-op timings on both sides (default 1; 16-element ops never parallelize)\n" +
-        "  --rounds N      interleaved rounds (default 7, --quick 3)\n" +
+        "  --rounds N      interleaved GEMM rounds (default 15, --quick 3); per-op rounds are half as many (at least 3)\n" +
         "  --quick         fewer rounds and shorter loops (a smoke run, not for the record)\n" +
         "  --python PATH   the Python that has torch (default /usr/bin/python3)\n" +
         "  --no-floor      skip the C++ floor column\n" +
