@@ -50,6 +50,13 @@ int GemmReps(GemmCase g) => Math.Max(2, (int)(4 * 2.1e9 / g.Flops));
 var samples = new Dictionary<string, Samples>();
 Samples For(string key) => samples.TryGetValue(key, out var s) ? s : samples[key] = new Samples();
 
+// Keeps the minor page faults per call of a GEMM block (fresh output pages cost time on both sides).
+double[] Faults(string key, int reps, (double[] Seconds, long Faults) block)
+{
+    For($"faults/call {key}").Add(new[] { block.Faults / (double)reps });
+    return block.Seconds;
+}
+
 // Runs our block and PyTorch's, alternating which goes first; records both and their paired ratio.
 void Pair(string key, int round, Func<double[]> ours, Func<double[]> torch)
 {
@@ -75,7 +82,10 @@ using (Autograd.NoGrad())
     {
         Console.Error.Write($"\rGEMM round {r + 1}/{rounds}   ");
         foreach (var g in gemmCases)
-            Pair(g.ToString(), r, () => Ours.Gemm(g, GemmReps(g)), () => pytorch.Gemm(g, GemmReps(g)));
+        {
+            int reps = GemmReps(g);
+            Pair(g.ToString(), r, () => Faults($"ours {g}", reps, Ours.Gemm(g, reps)), () => Faults($"torch {g}", reps, pytorch.Gemm(g, reps)));
+        }
     }
 
     // Per-op phase, --op-threads on both sides (and in the C++ floor).
@@ -107,15 +117,15 @@ using (Autograd.NoGrad())
 Console.WriteLine();
 Console.WriteLine($"GEMM, float32, torch.mm / Linalg.Mm (new output each call), {options.Threads} thread(s); median over {rounds} interleaved rounds");
 Console.WriteLine();
-Console.WriteLine("| case | ours ms | PyTorch ms | ours GFLOP/s | PyTorch GFLOP/s | best GFLOP/s ours / PyTorch | ratio ours/PyTorch (time) | paired ratio | target ≤ 1.03 |");
-Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---|");
+Console.WriteLine("| case | ours ms | PyTorch ms | ours GFLOP/s | PyTorch GFLOP/s | best GFLOP/s ours / PyTorch | ratio ours/PyTorch (time) | paired ratio | page faults/call ours / PyTorch | target ≤ 1.03 |");
+Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
 foreach (var g in gemmCases)
 {
     double ours = For($"ours {g}").Median, torch = For($"torch {g}").Median;
     double ratio = ours / torch, paired = For($"ratio {g}").Median;
     double bestOurs = g.Flops / For($"ours {g}").Min / 1e9, bestTorch = g.Flops / For($"torch {g}").Min / 1e9;
     Console.WriteLine($"| {g} | {ours * 1e3:F2} | {torch * 1e3:F2} | {g.Flops / ours / 1e9:F1} | {g.Flops / torch / 1e9:F1} | " +
-                      $"{bestOurs:F1} / {bestTorch:F1} | {ratio:F3} | {paired:F3} | {(ratio <= 1.03 ? "met" : "missed")} |");
+                      $"{bestOurs:F1} / {bestTorch:F1} | {ratio:F3} | {paired:F3} | {For($"faults/call ours {g}").Median:F0} / {For($"faults/call torch {g}").Median:F0} | {(ratio <= 1.03 ? "met" : "missed")} |");
 }
 
 Console.WriteLine();
@@ -180,8 +190,8 @@ namespace TorchZoo.Bench.Foundation
     {
         private static readonly Dictionary<GemmCase, (Tensor A, Tensor B)> GemmInputs = new();
 
-        /// <summary>Seconds for each of <paramref name="reps"/> calls of Linalg.Mm, after one untimed call.</summary>
-        public static double[] Gemm(GemmCase g, int reps)
+        /// <summary>Seconds for each of <paramref name="reps"/> calls of Linalg.Mm after one untimed call, and their minor page faults.</summary>
+        public static (double[] Seconds, long Faults) Gemm(GemmCase g, int reps)
         {
             if (!GemmInputs.TryGetValue(g, out var ab))
             {
@@ -189,6 +199,7 @@ namespace TorchZoo.Bench.Foundation
                 GemmInputs[g] = ab = (Tensor.Randn(new long[] { g.M, g.K }, gen), Tensor.Randn(new long[] { g.K, g.N }, gen));
             }
             Linalg.Mm(ab.A, ab.B).Dispose();
+            long faults = MinorFaults();
             var seconds = new double[reps];
             for (int i = 0; i < reps; i++)
             {
@@ -198,7 +209,14 @@ namespace TorchZoo.Bench.Foundation
                 c.Dispose();
                 seconds[i] = (t1 - t0) / (double)Stopwatch.Frequency;
             }
-            return seconds;
+            return (seconds, MinorFaults() - faults);
+        }
+
+        /// <summary>Minor page faults of this process so far (/proc/self/stat field 10).</summary>
+        public static long MinorFaults()
+        {
+            string stat = File.ReadAllText("/proc/self/stat");
+            return long.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[7], CultureInfo.InvariantCulture);
         }
 
         /// <summary>Microseconds per call for each of <paramref name="reps"/> loops of <paramref name="calls"/> calls.</summary>

@@ -52,7 +52,12 @@ internal sealed class PyTorchServer : IDisposable
 
     public void SetThreads(int n) => Ask($"threads {n}");
 
-    public double[] Gemm(GemmCase g, int reps) => Numbers(Ask($"gemm {g.M} {g.K} {g.N} {reps}"), "seconds");
+    /// <summary>Seconds of each call, and the minor page faults of all of them.</summary>
+    public (double[] Seconds, long Faults) Gemm(GemmCase g, int reps)
+    {
+        JsonElement answer = Ask($"gemm {g.M} {g.K} {g.N} {reps}");
+        return (Numbers(answer, "seconds"), answer.GetProperty("faults").GetInt64());
+    }
 
     public double[] Op(string op, int numel, int calls, int reps) =>
         Numbers(Ask(string.Create(CultureInfo.InvariantCulture, $"op {op} {numel} {calls} {reps}")), "us");

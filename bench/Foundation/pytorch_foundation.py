@@ -12,7 +12,8 @@ Two ways to use it:
 Commands (``--serve``):
   info                               -> versions, thread count, BLAS library mapped in this process
   threads N                          -> torch.set_num_threads(N)
-  gemm M K N REPS                    -> seconds of each of REPS calls of torch.mm(a[M,K], b[K,N])
+  gemm M K N REPS                    -> seconds of each of REPS calls of torch.mm(a[M,K], b[K,N]),
+                                        and the minor page faults they took together
   op NAME NUMEL CALLS REPS           -> microseconds per call of REPS timed loops of CALLS calls
   quit
 """
@@ -61,13 +62,20 @@ def gemm(m, k, n, reps):
     a, b = _gemm_inputs[(m, k, n)]
     torch.mm(a, b)
     times = []
+    faults = minor_faults()
     for _ in range(reps):
         t0 = time.perf_counter()
         c = torch.mm(a, b)
         t1 = time.perf_counter()
         del c
         times.append(t1 - t0)
-    return times
+    return times, minor_faults() - faults
+
+
+def minor_faults():
+    """Minor page faults of this process so far (/proc/self/stat field 10): fresh output pages."""
+    with open("/proc/self/stat") as f:
+        return int(f.read().rsplit(")", 1)[1].split()[7])
 
 
 def make_op(name, numel):
@@ -128,7 +136,8 @@ def serve():
                 torch.set_num_threads(int(words[1]))
                 answer = {"threads": torch.get_num_threads()}
             elif cmd == "gemm":
-                answer = {"seconds": gemm(int(words[1]), int(words[2]), int(words[3]), int(words[4]))}
+                seconds, faults = gemm(int(words[1]), int(words[2]), int(words[3]), int(words[4]))
+                answer = {"seconds": seconds, "faults": faults}
             elif cmd == "op":
                 answer = {"us": op(words[1], int(words[2]), int(words[3]), int(words[4]))}
             else:
@@ -145,7 +154,7 @@ def standalone(args):
     print(f"torch {torch.__version__}, threads {torch.get_num_threads()}, BLAS {blas_libraries()}")
     for m, k, n in [(1024, 1024, 1024), (4096, 1024, 1024)]:
         gemm(m, k, n, 2)
-        t = statistics.median(gemm(m, k, n, 10))
+        t = statistics.median(gemm(m, k, n, 10)[0])
         print(f"mm {m}x{k} @ {k}x{n}: {t * 1e3:8.2f} ms  {2.0 * m * k * n / t / 1e9:7.1f} GFLOP/s")
     torch.set_num_threads(args.op_threads)
     for name in ["add_", "mul_", "addcmul_", "empty_loop"]:
