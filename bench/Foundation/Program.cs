@@ -125,32 +125,32 @@ foreach (var g in gemmCases)
     double ratio = ours / torch, paired = For($"ratio {g}").Median;
     double bestOurs = g.Flops / For($"ours {g}").Min / 1e9, bestTorch = g.Flops / For($"torch {g}").Min / 1e9;
     Console.WriteLine($"| {g} | {ours * 1e3:F2} | {torch * 1e3:F2} | {g.Flops / ours / 1e9:F1} | {g.Flops / torch / 1e9:F1} | " +
-                      $"{bestOurs:F1} / {bestTorch:F1} | {ratio:F3} | {paired:F3} | {For($"faults/call ours {g}").Median:F0} / {For($"faults/call torch {g}").Median:F0} | {(ratio <= 1.03 ? "met" : "missed")} |");
+                      $"{bestOurs:F1} / {bestTorch:F1} | {ratio:F3} | {paired:F3} | {For($"faults/call ours {g}").Median:F0} / {For($"faults/call torch {g}").Median:F0} | {(paired <= 1.03 ? "met" : "missed")} |");
 }
 
 Console.WriteLine();
 Console.WriteLine($"Per-op overhead, float32, {OpNumel} elements, in place, no-grad, {options.OpThreads} thread(s); µs per call, median of {Math.Max(3, rounds / 2)}×{opReps} loops of {opCalls:N0} calls per side");
 Console.WriteLine();
 Console.WriteLine(floorPath is null
-    ? "| op | ours µs | PyTorch µs | ratio ours/PyTorch | target ≤ 0.65 |"
-    : "| op | ours µs | PyTorch µs | C++ floor µs | ratio ours/PyTorch | floor/PyTorch | target ≤ 0.65 |");
-Console.WriteLine(floorPath is null ? "|---|---:|---:|---:|---|" : "|---|---:|---:|---:|---:|---:|---|");
+    ? "| op | ours µs | PyTorch µs | ratio ours/PyTorch | paired ratio | target ≤ 0.65 |"
+    : "| op | ours µs | PyTorch µs | C++ floor µs | ratio ours/PyTorch | paired ratio | floor/PyTorch | target ≤ 0.65 |");
+Console.WriteLine(floorPath is null ? "|---|---:|---:|---:|---:|---|" : "|---|---:|---:|---:|---:|---:|---:|---|");
 foreach (string op in opCases)
 {
     double ours = For($"ours {op}").Median, torch = For($"torch {op}").Median;
-    double ratio = ours / torch;
-    string verdict = ratio <= 0.65 ? "met" : "missed";
+    double ratio = ours / torch, paired = For($"ratio {op}").Median;
+    string verdict = paired <= 0.65 ? "met" : "missed";
     string call = op switch { "add_" => "x.add_(y)", "mul_" => "x.mul_(0.999999)", _ => "x.addcmul_(t1, t2, value=1e-3)" };
     if (floorPath is null)
-        Console.WriteLine($"| `{call}` | {ours:F3} | {torch:F3} | {ratio:F2} | {verdict} |");
+        Console.WriteLine($"| `{call}` | {ours:F3} | {torch:F3} | {ratio:F2} | {paired:F2} | {verdict} |");
     else
     {
         double floor = For($"floor {op}").Median;
-        Console.WriteLine($"| `{call}` | {ours:F3} | {torch:F3} | {floor:F3} | {ratio:F2} | {floor / torch:F2} | {verdict} |");
+        Console.WriteLine($"| `{call}` | {ours:F3} | {torch:F3} | {floor:F3} | {ratio:F2} | {paired:F2} | {floor / torch:F2} | {verdict} |");
     }
 }
 Console.WriteLine();
-Console.WriteLine($"{Machine.LoadAverage()} at the end; ratios are paired within each round, so shared load cancels to first order.");
+Console.WriteLine($"{Machine.LoadAverage()} at the end. \"paired ratio\" is the median over rounds of ours/PyTorch within a round (blocks run back to back), the noise-robust figure the verdicts use.");
 if (options.Verbose)
 {
     Console.WriteLine();
