@@ -4,6 +4,11 @@
 //   foundation_floor OP NUMEL CALLS REPS THREADS
 //
 // prints REPS lines, each the microseconds per call of one timed loop of CALLS calls.
+// OP: add_, mul_, addcmul_ (the benchmark's ops), and diagnostics for mul_ by a scalar, which showed
+// where its time goes (docs/benchmarks.md): mul_wrapped (fresh double wrapped number, as ATen's
+// Scalar overload), mul_cached (reused double one), mul_freshf / mul_freshf2 (fresh float32 one via
+// at::empty / at::detail::empty_cpu), mul_cachedf (reused float32 one: the shim's fast path),
+// mul_tensor (a 16-element tensor operand).
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 #include <ATen/EmptyTensor.h>
@@ -17,7 +22,7 @@
 
 int main(int argc, char** argv) {
   if (argc != 6) {
-    std::fprintf(stderr, "usage: %s OP NUMEL CALLS REPS THREADS   (OP: add_, mul_, addcmul_)\n", argv[0]);
+    std::fprintf(stderr, "usage: %s OP NUMEL CALLS REPS THREADS   (OP: add_, mul_, addcmul_, or a mul_ diagnostic)\n", argv[0]);
     return 2;
   }
   const char* op = argv[1];
