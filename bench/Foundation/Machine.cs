@@ -1,0 +1,81 @@
+using System.Text.Json;
+using TorchZoo.Torch;
+
+namespace TorchZoo.Bench.Foundation;
+
+/// <summary>What the numbers were measured on: printed at the top of every run.</summary>
+internal static class Machine
+{
+    public static void Print(Options options, JsonElement pytorchInfo, string? floorPath)
+    {
+        Console.WriteLine($"machine:   {CpuModel()}, {Environment.ProcessorCount} logical cores (nproc)");
+        Console.WriteLine($"TorchZoo:  libtorch {TorchRuntime.Version}, .NET {Environment.Version}, BLAS mapped: {string.Join(", ", BlasLibraries())}");
+        Console.WriteLine($"PyTorch:   torch {pytorchInfo.GetProperty("torch").GetString()} (Python {pytorchInfo.GetProperty("python").GetString()}), " +
+                          $"BLAS mapped: {string.Join(", ", pytorchInfo.GetProperty("blas").EnumerateArray().Select(e => e.GetString()))}");
+        Console.WriteLine($"C++ floor: {floorPath ?? "not built / skipped"}");
+        Console.WriteLine($"threads:   GEMM {options.Threads}, per-op {options.OpThreads}{(options.Quick ? "  (--quick: smoke run)" : "")}");
+        Console.WriteLine($"load:      {LoadAverage()} at start");
+    }
+
+    /// <summary>/proc/loadavg's 1, 5 and 15 minute averages: other work on the machine during the run.</summary>
+    public static string LoadAverage()
+    {
+        try
+        {
+            string[] parts = File.ReadAllText("/proc/loadavg").Split(' ');
+            return $"load average {parts[0]} / {parts[1]} / {parts[2]} (1 / 5 / 15 min)";
+        }
+        catch (IOException)
+        {
+            return "load average unknown";
+        }
+    }
+
+    private static string CpuModel()
+    {
+        try
+        {
+            foreach (string line in File.ReadLines("/proc/cpuinfo"))
+                if (line.StartsWith("model name", StringComparison.Ordinal))
+                    return line[(line.IndexOf(':') + 1)..].Trim();
+        }
+        catch (IOException)
+        {
+        }
+        return "unknown CPU";
+    }
+
+    /// <summary>BLAS/LAPACK libraries mapped into this process (resolved through symlinks and alternatives).</summary>
+    public static IEnumerable<string> BlasLibraries()
+    {
+        var found = new SortedSet<string>(StringComparer.Ordinal);
+        try
+        {
+            foreach (string line in File.ReadLines("/proc/self/maps"))
+            {
+                string[] parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                if (parts.Length < 6) continue;
+                string path = parts[5];
+                string name = Path.GetFileName(path);
+                if (!name.Contains("blas", StringComparison.Ordinal) && !name.Contains("lapack", StringComparison.Ordinal)) continue;
+                found.Add(Resolve(path));
+            }
+        }
+        catch (IOException)
+        {
+        }
+        return found.Count == 0 ? new[] { "none (libtorch not loaded yet?)" } : found;
+    }
+
+    private static string Resolve(string path)
+    {
+        try
+        {
+            return new FileInfo(path).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? path;
+        }
+        catch (IOException)
+        {
+            return path;
+        }
+    }
+}
