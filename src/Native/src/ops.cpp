@@ -196,7 +196,7 @@ bool binary_scalar_fast_(int op, at::Tensor& a, double b) {
 
 void binary_scalar_(int op, at::Tensor& a, double value) {
   if (binary_scalar_fast_(op, a, value)) return;
-  const at::Scalar b(value);
+  const at::Scalar b = scalar_for(a, value);
   switch (op) {
     case TZ_ADD: a.add_(b); return;
     case TZ_SUB: a.sub_(b); return;
@@ -265,7 +265,7 @@ tz_tensor tz_binary_scalar(int op, tz_tensor a, double b) {
 
 int tz_binary_scalar_(int op, tz_tensor a, double b) {
   TZ_TRY
-  binary_scalar_(op, T(a), scalar_for(T(a), b));
+  binary_scalar_(op, T(a), b);
   return 0;
   TZ_CATCH(-1)
 }
