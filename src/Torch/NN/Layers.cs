@@ -33,7 +33,25 @@ public sealed class Linear : Module<Tensor, Tensor>
     public Parameter Weight { get; }
     public Parameter? Bias { get; }
 
-    public override Tensor Forward(Tensor input) => Functional.Linear(input, Weight, Bias);
+    /// <summary>
+    /// An optional extra path applied after the affine map (e.g. a LoRA adapter): the output becomes
+    /// <c>Adapter.Adapt(input, x·Wᵀ + b)</c>. Its parameters belong wherever its owner registers them
+    /// (usually as children of this module, through <see cref="Module.AddModule{T}"/>).
+    /// </summary>
+    public ILinearAdapter? Adapter { get; set; }
+
+    public override Tensor Forward(Tensor input)
+    {
+        Tensor output = Functional.Linear(input, Weight, Bias);
+        return Adapter is null ? output : Adapter.Adapt(input, output);
+    }
+}
+
+/// <summary>An extra path of a <see cref="Linear"/> layer that sees its input and its affine output.</summary>
+public interface ILinearAdapter
+{
+    /// <summary>Returns the layer's final output given its input and x·Wᵀ + b (which it may return unchanged).</summary>
+    Tensor Adapt(Tensor input, Tensor output);
 }
 
 /// <summary>Layer normalization over the trailing dimensions, with learnable scale (ones) and shift (zeros).</summary>

@@ -37,6 +37,26 @@ public abstract class Module : IDisposable
         return module;
     }
 
+    /// <summary>
+    /// Registers <paramref name="module"/> as a child after construction (PyTorch's <c>add_module</c>), e.g. an adapter
+    /// whose parameters then appear under this module's dotted names. The module now owns and disposes it.
+    /// </summary>
+    public T AddModule<T>(string name, T module) where T : Module
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        return RegisterModule(name, module);
+    }
+
+    /// <summary>Unregisters the child named <paramref name="name"/> and hands it back to the caller (who now disposes it).</summary>
+    public Module RemoveModule(string name)
+    {
+        int i = children.FindIndex(c => c.Key == name);
+        if (i < 0) throw new ArgumentException($"{GetType().Name} has no child module named '{name}'.", nameof(name));
+        Module removed = children[i].Value;
+        children.RemoveAt(i);
+        return removed;
+    }
+
     private void CheckName(string name)
     {
         if (string.IsNullOrEmpty(name) || name.Contains('.'))

@@ -1,0 +1,112 @@
+// bench/VitStep: one full training step (forward, backward, AdamW) of the chirp ViT, ours vs PyTorch eager,
+// same libtorch, same thread count, interleaved in one run. Usage:
+//   dotnet run -c Release --project bench/VitStep -- [--threads 2] [--rounds 3] [--steps64 3] [--steps8 10]
+using System.Diagnostics;
+using System.Globalization;
+using TorchZoo.Torch;
+using TorchZoo.Trainers.Models;
+using TorchZoo.Trainers.Optimizers;
+
+int threads = Arg("--threads", 2), rounds = Arg("--rounds", 3);
+var steps = new Dictionary<int, int> { [64] = Arg("--steps64", 3), [8] = Arg("--steps8", 10) };
+TorchRuntime.NumThreads = threads;
+var options = VisionTransformerOptions.Micro;
+
+using var python = StartPython(threads);
+Console.WriteLine($"libtorch {TorchRuntime.Version}, {threads} threads; PyTorch side: {python.StandardOutput.ReadLine()}");
+Console.WriteLine($"chirp ViT: {options.ImageHeight}×{options.ImageWidth}×{options.Channels}, patch {options.PatchSize}, width {options.Width}, " +
+                  $"depth {options.Depth}, heads {options.Heads}, {options.Outputs} outputs; AdamW lr 1e-4 wd 0.01");
+
+var states = steps.Keys.ToDictionary(b => b, b => new Trainer(options, b));
+var ours = steps.Keys.ToDictionary(b => b, _ => new List<double>());
+var theirs = steps.Keys.ToDictionary(b => b, _ => new List<double>());
+for (int r = 0; r < rounds; r++)
+    foreach (int b in steps.Keys)
+    {
+        ours[b].Add(states[b].Time(steps[b]));
+        python.StandardInput.WriteLine($"{b} {steps[b]}");
+        theirs[b].Add(double.Parse(python.StandardOutput.ReadLine()!, CultureInfo.InvariantCulture));
+        Console.WriteLine($"  round {r + 1} batch {b,2}: ours {ours[b][^1],8:F1} ms  pytorch {theirs[b][^1],8:F1} ms");
+    }
+python.StandardInput.WriteLine("quit");
+
+Console.WriteLine();
+Console.WriteLine("| batch | ours ms/step | PyTorch ms/step | ratio ours/PyTorch | ours GFLOP/s | PyTorch GFLOP/s |");
+Console.WriteLine("|------:|-------------:|----------------:|-------------------:|-------------:|----------------:|");
+foreach (int b in steps.Keys)
+{
+    // Medians of the rounds: the machine is shared, so single rounds can be disturbed.
+    double o = Median(ours[b]), t = Median(theirs[b]), gflop = TrainingMatmulGflop(options, b);
+    Console.WriteLine($"| {b} | {o:F1} | {t:F1} | {o / t:F3} | {gflop / (o / 1000):F1} | {gflop / (t / 1000):F1} |");
+}
+foreach (var s in states.Values) s.Dispose();
+
+static double Median(List<double> v) { var s = v.OrderBy(x => x).ToList(); return s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2; }
+
+// Matrix-product FLOPs of one training step: forward 2·m·n·k per product; backward twice that (input and weight
+// gradients), except the patch projection, whose input needs no gradient. Elementwise work is not counted.
+static double TrainingMatmulGflop(VisionTransformerOptions o, int batch)
+{
+    double d = o.Width, n = o.PatchCount + 1, t = batch * n, hd = d / o.Heads, patchIn = o.Channels * o.PatchSize * o.PatchSize;
+    double perBlock = 2 * t * d * 3 * d + 2 * t * d * d + 2 * 2 * t * d * o.MlpHidden + 2 * 2 * batch * o.Heads * n * n * hd;
+    double patch = 2.0 * batch * o.PatchCount * patchIn * d, head = 2.0 * batch * d * o.Outputs;
+    return (3 * (o.Depth * perBlock + head) + 2 * patch) / 1e9;
+}
+
+int Arg(string name, int fallback)
+{
+    int i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+}
+
+static Process StartPython(int threads)
+{
+    string script = Path.Combine(AppContext.BaseDirectory, "pytorch_vit_step.py");
+    var info = new ProcessStartInfo("/usr/bin/python3", $"\"{script}\" --threads {threads}")
+    {
+        RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false,
+    };
+    return Process.Start(info) ?? throw new InvalidOperationException("Could not start /usr/bin/python3.");
+}
+
+/// <summary>The model, optimizer and one fixed batch; <see cref="Time"/> runs timed training steps.</summary>
+sealed class Trainer : IDisposable
+{
+    private readonly VisionTransformer model;
+    private readonly Optimizer optimizer;
+    private readonly Tensor x, y;
+
+    public Trainer(VisionTransformerOptions options, int batch)
+    {
+        TorchRuntime.ManualSeed(0);
+        model = new VisionTransformer(options);
+        model.Train();
+        optimizer = new AdamWOptions { LearningRate = 1e-4, WeightDecay = 0.01 }.Create(model);
+        x = Tensor.Randn(new long[] { batch, options.Channels, options.ImageHeight, options.ImageWidth });
+        y = Tensor.Randn(new long[] { batch, options.Outputs });
+        Step(); // warm-up
+    }
+
+    public void Step()
+    {
+        using var scope = DisposeScope.Enter();
+        optimizer.ZeroGrad();
+        model.Loss(model.Forward(x), y).Backward();
+        optimizer.Step();
+    }
+
+    public double Time(int steps)
+    {
+        var watch = Stopwatch.StartNew();
+        for (int i = 0; i < steps; i++) Step();
+        return watch.Elapsed.TotalMilliseconds / steps;
+    }
+
+    public void Dispose()
+    {
+        optimizer.Dispose();
+        model.Dispose();
+        x.Dispose();
+        y.Dispose();
+    }
+}
