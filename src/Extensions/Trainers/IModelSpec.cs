@@ -18,12 +18,23 @@ public interface IModelSpec
 
     /// <summary>Builds the model for one example of shape <paramref name="inputShape"/> and <paramref name="outputs"/> outputs.</summary>
     Module<Tensor, Tensor> Create(IReadOnlyList<int> inputShape, int outputs);
+
+    /// <summary>Loads initial weights (e.g. a pretrained checkpoint, possibly with foreign names); strict by default.</summary>
+    void LoadInitialWeights(Module<Tensor, Tensor> model, IReadOnlyDictionary<string, Tensor> weights, string source) => model.LoadStateDict(weights);
+
+    /// <summary>Changes the model before training, after initial weights (e.g. adds LoRA adapters and freezes the base).</summary>
+    void PrepareForTraining(Module<Tensor, Tensor> model) { }
+
+    /// <summary>The weights a saved model holds, matching what <see cref="Create"/> builds (e.g. LoRA merged into the base).</summary>
+    IReadOnlyDictionary<string, Tensor> ExportWeights(Module<Tensor, Tensor> model) => model.StateDict();
 }
 
 /// <summary>Readers of model specs by kind.</summary>
 public static class ModelSpecRegistry
 {
     private static readonly Dictionary<string, Func<JsonObject, IModelSpec>> readers = new(StringComparer.Ordinal);
+
+    static ModelSpecRegistry() => BuiltInModelSpecs.RegisterAll();
 
     public static void Register(string kind, Func<JsonObject, IModelSpec> read)
     {

@@ -86,7 +86,7 @@ public abstract class PredictionTransformerBase : ISavableTransformer, IDisposab
         context.Parameters["feature_column"] = FeatureColumnName;
         context.Parameters["feature_shape"] = new JsonArray(FeatureShape.Select(d => (JsonNode)d).ToArray());
         SaveTask(context.Parameters);
-        context.SaveTensors(Model.StateDict());
+        context.SaveTensors(Spec.ExportWeights(Model));
     }
 
     protected abstract void SaveTask(JsonObject parameters);

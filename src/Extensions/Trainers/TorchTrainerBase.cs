@@ -81,6 +81,7 @@ public abstract class TorchTrainerBase<TOptions, TTransformer> : IEstimator<TTra
         {
             if (Options.Device != Device.Cpu) model.To(Options.Device);
             if (Options.InitialWeightsPath is { } weights) LoadInitialWeights(model, weights);
+            Model.PrepareForTraining(model);
             Context.Write(TrainerName, $"training {model.ParameterCount:N0} parameters on {trainSet.Count} examples" +
                                        (validationSet is null ? "" : $", validating on {validationSet.Count}") + $" with {Options.Optimizer.Name}");
             var loop = new TrainingLoop
@@ -140,8 +141,7 @@ public abstract class TorchTrainerBase<TOptions, TTransformer> : IEstimator<TTra
         Dictionary<string, Tensor> weights = SafeTensors.Load(path);
         try
         {
-            if (model is IInitialWeightsLoader custom) custom.LoadInitialWeights(weights, path);
-            else model.LoadStateDict(weights);
+            Model.LoadInitialWeights(model, weights, path);
         }
         catch (ArgumentException e)
         {
@@ -166,9 +166,3 @@ public abstract class TorchTrainerBase<TOptions, TTransformer> : IEstimator<TTra
 
 /// <summary>How labels are encoded for the model: the number of outputs and task-specific details.</summary>
 public abstract record LabelEncoding(int Outputs);
-
-/// <summary>A model that maps foreign checkpoint names (e.g. Hugging Face's) onto its own when initial weights are loaded.</summary>
-public interface IInitialWeightsLoader
-{
-    void LoadInitialWeights(IReadOnlyDictionary<string, Tensor> weights, string source);
-}
