@@ -84,7 +84,7 @@ sealed class Trainer : IDisposable
         optimizer = new AdamWOptions { LearningRate = 1e-4, WeightDecay = 0.01 }.Create(model);
         x = Tensor.Randn(new long[] { batch, options.Channels, options.ImageHeight, options.ImageWidth });
         y = Tensor.Randn(new long[] { batch, options.Outputs });
-        Step(); // warm-up
+        for (int i = 0; i < 3; i++) Step(); // warm-up, as the PyTorch side
     }
 
     public void Step()

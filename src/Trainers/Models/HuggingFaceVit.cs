@@ -5,7 +5,7 @@ using TorchZoo.Torch.Serialization;
 
 namespace TorchZoo.Trainers.Models;
 
-/// <summary>What <see cref="HuggingFaceVit.Load"/> did besides copying tensors.</summary>
+/// <summary>What <see cref="HuggingFaceVit.Load(VisionTransformer, string, Generator?)"/> did besides copying tensors.</summary>
 /// <param name="HeadReinitialized">True when the checkpoint's classifier did not fit the model's head, which kept fresh weights.</param>
 /// <param name="Notes">One sentence per notable event (re-initialized head, ignored tensors, epsilon advice).</param>
 public sealed record HuggingFaceLoadReport(bool HeadReinitialized, IReadOnlyList<string> Notes);
