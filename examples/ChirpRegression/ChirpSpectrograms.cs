@@ -5,8 +5,8 @@ namespace ChirpRegression;
 /// <summary>One synthetic chirp spectrogram and the three parameters to recover from it.</summary>
 public sealed class ChirpExample
 {
-    /// <summary>The spectrogram as [1, frequency bins, time bins], row 0 the lowest frequency.</summary>
-    public float[] Spectrogram { get; set; } = Array.Empty<float>();
+    /// <summary>The spectrogram as [1, frequency bins, time bins], row 0 the lowest frequency (its shape depends on the grid, see <see cref="ChirpSpectrograms.ToDataView"/>).</summary>
+    [NoColumn] public float[] Spectrogram { get; set; } = Array.Empty<float>();
 
     /// <summary>Onset time (s), onset frequency (Hz), offset frequency (Hz).</summary>
     [VectorType(3)]
@@ -27,8 +27,25 @@ public static class ChirpSpectrograms
 {
     public const double DurationSeconds = 60, MaxChirpSeconds = 15, MaxFrequencyHz = 100, MaxBandHz = 30;
 
-    /// <summary>The data view type of a spectrogram column for a grid of the given size.</summary>
-    public static VectorDataViewType SpectrogramType(int frequencyBins, int timeBins) => new(1, frequencyBins, timeBins);
+    /// <summary>The examples as a data view with columns Spectrogram (float[1, F, T]) and Targets (float[3]).</summary>
+    public static IDataView ToDataView(IReadOnlyList<ChirpExample> examples, int frequencyBins, int timeBins)
+    {
+        var type = new VectorDataViewType(1, frequencyBins, timeBins);
+        var pixels = new float[checked(examples.Count * type.Size)];
+        var targets = new float[examples.Count * 3];
+        for (int i = 0; i < examples.Count; i++)
+        {
+            if (examples[i].Spectrogram.Length != type.Size)
+                throw new ArgumentException($"Example {i} has {examples[i].Spectrogram.Length} pixels, not {frequencyBins}×{timeBins}.");
+            Array.Copy(examples[i].Spectrogram, 0, pixels, i * type.Size, type.Size);
+            Array.Copy(examples[i].Targets, 0, targets, i * 3, 3);
+        }
+        return new InMemoryDataView(new (string, DataColumn)[]
+        {
+            ("Spectrogram", new VectorColumn(type, pixels)),
+            ("Targets", new VectorColumn(new VectorDataViewType(3), targets)),
+        });
+    }
 
     public static IEnumerable<ChirpExample> Generate(int count, int seed, int frequencyBins = 64, int timeBins = 64)
     {

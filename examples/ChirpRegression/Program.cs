@@ -1,0 +1,121 @@
+// ChirpRegression: the main job. A Vision Transformer learns a chirp's onset time, onset frequency and offset
+// frequency from its spectrogram, through TorchZoo's ML.NET-style pipeline.
+using System.Diagnostics;
+using ChirpRegression;
+using Spectre.Console;
+using TorchZoo.Extensions;
+using TorchZoo.Extensions.Core;
+using TorchZoo.Extensions.Data;
+using TorchZoo.Extensions.Evaluation;
+using TorchZoo.Extensions.Trainers;
+using TorchZoo.Torch;
+using TorchZoo.Trainers.Models;
+using TorchZoo.Trainers.Schedules;
+using TorchZoo.Trainers.Training;
+
+if (args.Contains("--help") || args.Contains("-h"))
+{
+    Console.WriteLine(RunOptions.Help);
+    return 0;
+}
+
+RunOptions run;
+try
+{
+    run = RunOptions.Parse(args);
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 2;
+}
+
+string[] targetNames = { "onset time (s)", "onset freq (Hz)", "offset freq (Hz)" };
+Directory.CreateDirectory(run.Output);
+var clock = Stopwatch.StartNew();
+AnsiConsole.MarkupLine($"[bold]TorchZoo chirp regression[/] on libtorch {TorchRuntime.Version}, {run.Threads} threads");
+AnsiConsole.MarkupLine($"{run.Samples:N0} spectrograms of {run.Grid}×{run.Grid}, ViT patch {run.Patch}, width {run.Width}, depth {run.Depth}, {run.Heads} heads, optimizer [bold]{run.Optimizer}[/]");
+
+var ml = new ZooContext(run.Seed);
+ml.Log += (_, e) => { if (!e.Message.StartsWith("epoch")) AnsiConsole.MarkupLineInterpolated($"[grey]{e.Message}[/]"); };
+var examples = ChirpSpectrograms.Generate(run.Samples, run.Seed, run.Grid, run.Grid).ToList();
+IDataView data = ChirpSpectrograms.ToDataView(examples, run.Grid, run.Grid);
+var split = ml.Data.TrainTestSplit(data, testFraction: 0.2);
+AnsiConsole.MarkupLine($"data generated in {clock.Elapsed.TotalSeconds:F1} s: {split.TrainSet.RowCount:N0} for training, {split.TestSet.RowCount:N0} for test");
+
+var evaluations = new List<EvaluationRecord>();
+var options = new VisionTransformerTrainer.RegressionOptions
+{
+    FeatureColumnName = "Spectrogram",
+    LabelColumnName = "Targets",
+    Model = VisionTransformerOptions.Micro with { PatchSize = run.Patch, Width = run.Width, Depth = run.Depth, Heads = run.Heads },
+    Optimizer = run.OptimizerOptions(),
+    Schedule = Schedules.WarmupCosine(warmupFraction: 0.05),
+    EarlyStopping = new EarlyStoppingOptions { Patience = run.Patience, RestoreBestWeights = true },
+    ValidationFraction = 0.1,
+    MaxEpochs = run.Epochs,
+    BatchSize = run.BatchSize,
+    Seed = run.Seed,
+    Threads = run.Threads,
+    MetricsCallback = e =>
+    {
+        evaluations.Add(e);
+        AnsiConsole.MarkupLineInterpolated($"epoch {e.Epoch}: train loss {e.TrainLoss:F4}, validation loss {e.Metrics["val_loss"]:F4}, lr {e.LearningRate:G3}");
+    },
+};
+
+RegressionTrainer trainer = null!;
+RegressionPredictionTransformer model = null!;
+var fitClock = Stopwatch.StartNew();
+AnsiConsole.Progress()
+    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+    .Start(ctx =>
+    {
+        var task = ctx.AddTask("training", maxValue: 1);
+        trainer = ml.Regression.Trainers.VisionTransformer(options with
+        {
+            Progress = new Progress(p =>
+            {
+                task.Value = p.Fraction;
+                task.Description = $"epoch {p.Epoch}/{p.Epochs}  loss {p.Loss:F3}  {p.SamplesPerSecond:F0} samples/s";
+            }),
+        });
+        model = trainer.Fit(split.TrainSet);
+        task.Value = 1;
+    });
+TimeSpan trainTime = fitClock.Elapsed;
+TrainingHistory history = trainer.LastHistory!;
+AnsiConsole.MarkupLineInterpolated($"{history.StopMessage} Training took {trainTime.TotalMinutes:F1} min.");
+
+IDataView scored = model.Transform(split.TestSet);
+RegressionMetrics metrics = ml.Regression.Evaluate(scored, labelColumnName: "Targets");
+var table = new Table().Title("Held-out test set").AddColumns("target", "Pearson r", "MAE", "RMSE", "R²");
+for (int t = 0; t < 3; t++)
+{
+    var m = metrics.PerTarget[t];
+    table.AddRow(targetNames[t], $"{m.PearsonCorrelation:F4}", $"{m.MeanAbsoluteError:F3}", $"{m.RootMeanSquaredError:F3}", $"{m.RSquared:F4}");
+}
+AnsiConsole.Write(table);
+
+string modelPath = Path.Combine(run.Output, "chirp.zip");
+ml.Model.Save(model, split.TrainSet.Schema, modelPath);
+float[] before = scored.GetVectors("Score").Values;
+ITransformer reloaded = ml.Model.Load(modelPath, out _);
+float[] after = reloaded.Transform(split.TestSet).GetVectors("Score").Values;
+bool identical = before.AsSpan().SequenceEqual(after);
+(reloaded as IDisposable)?.Dispose();
+AnsiConsole.MarkupLine(identical
+    ? $"model saved to {modelPath} and reloaded: predictions identical"
+    : $"[red]model saved to {modelPath} but the reloaded model predicts differently[/]");
+
+string reportPath = Path.Combine(run.Output, "chirp-report.html");
+Report.Write(reportPath, run, metrics, history, evaluations, split.TestSet.GetVectors("Targets").Values, before, targetNames, trainTime);
+AnsiConsole.MarkupLine($"report written to {reportPath}; total time {clock.Elapsed.TotalMinutes:F1} min");
+model.Dispose();
+return identical ? 0 : 1;
+
+/// <summary>Progress reports applied synchronously (System.Progress would post them to another thread).</summary>
+sealed class Progress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
+{
+    public void Report(TrainingProgress value) => report(value);
+}

@@ -1,0 +1,79 @@
+using System.Globalization;
+using TorchZoo.Trainers.Optimizers;
+
+namespace ChirpRegression;
+
+/// <summary>The example's command line: every option has a default that finishes in a few minutes on two cores.</summary>
+public sealed record RunOptions
+{
+    public int Samples { get; init; } = 12_000;
+    public int Epochs { get; init; } = 8;
+    public int Grid { get; init; } = 64;
+    public int Patch { get; init; } = 8;
+    public int Width { get; init; } = 128;
+    public int Depth { get; init; } = 4;
+    public int Heads { get; init; } = 4;
+    public int BatchSize { get; init; } = 64;
+    public string Optimizer { get; init; } = "reg";
+    public double? LearningRate { get; init; }
+    public int Threads { get; init; } = Math.Min(Environment.ProcessorCount, 2);
+    public int Seed { get; init; } = 42;
+    public int Patience { get; init; } = 3;
+    public string Output { get; init; } = "chirp-output";
+
+    public const string Help = """
+        ChirpRegression: a Vision Transformer that regresses a chirp's onset time, onset frequency and offset frequency
+        from its spectrogram (after arXiv 2503.22713), trained with TorchZoo.
+
+          --samples N       examples to generate (default 12000; 20% held out for test, 10% of the rest for validation)
+          --epochs N        maximum epochs (default 8; early stopping with patience 3 on the validation loss)
+          --grid N          spectrogram size N×N (default 64; the study used 128)
+          --patch N         ViT patch size (default 8)
+          --width N --depth N --heads N   ViT shape (default 128, 4, 4)
+          --batch N         batch size (default 64)
+          --optimizer NAME  any registered optimizer: reg (default), adamw, muon, lion, soap, ...
+          --lr X            learning rate (default: the optimizer's)
+          --threads N       libtorch threads (default 2)
+          --seed N          seed for data and training (default 42)
+          --out DIR         where the model and report go (default chirp-output)
+        """;
+
+    public static RunOptions Parse(string[] args)
+    {
+        var o = new RunOptions();
+        for (int i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+            int Int() => int.TryParse(Next(), NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) && v > 0 ? v : throw new ArgumentException($"{args[i - 1]} needs a positive integer.");
+            o = args[i] switch
+            {
+                "--samples" => o with { Samples = Int() },
+                "--epochs" => o with { Epochs = Int() },
+                "--grid" => o with { Grid = Int() },
+                "--patch" => o with { Patch = Int() },
+                "--width" => o with { Width = Int() },
+                "--depth" => o with { Depth = Int() },
+                "--heads" => o with { Heads = Int() },
+                "--batch" => o with { BatchSize = Int() },
+                "--threads" => o with { Threads = Int() },
+                "--seed" => o with { Seed = Int() },
+                "--patience" => o with { Patience = Int() },
+                "--optimizer" => o with { Optimizer = Next() },
+                "--lr" => o with { LearningRate = double.TryParse(Next(), NumberStyles.Float, CultureInfo.InvariantCulture, out double lr) && lr > 0 ? lr : throw new ArgumentException("--lr needs a positive number.") },
+                "--out" => o with { Output = Next() },
+                _ => throw new ArgumentException($"Unknown option '{args[i]}'. Run with --help for the options."),
+            };
+        }
+        if (o.Grid % o.Patch != 0) throw new ArgumentException($"--patch {o.Patch} must divide --grid {o.Grid}.");
+        if (o.Width % o.Heads != 0) throw new ArgumentException($"--heads {o.Heads} must divide --width {o.Width}.");
+        if (o.Samples < 100) throw new ArgumentException("--samples must be at least 100.");
+        _ = OptimizerRegistry.Create(o.Optimizer);
+        return o;
+    }
+
+    public OptimizerOptions OptimizerOptions()
+    {
+        OptimizerOptions options = OptimizerRegistry.Create(Optimizer);
+        return LearningRate is { } lr ? options with { LearningRate = lr } : options;
+    }
+}
