@@ -25,14 +25,14 @@ public static class LossClosure
     }
 
     /// <summary>Until disposed, <see cref="Backward"/> on this thread keeps graph-connected gradients of <paramref name="parameters"/>.</summary>
-    internal static GraphCapture Capture(IReadOnlyList<Parameter> parameters)
+    public static GraphCapture Capture(IReadOnlyList<Parameter> parameters)
     {
         var c = new GraphCapture(parameters, capture);
         capture = c;
         return c;
     }
 
-    internal sealed class GraphCapture : IDisposable
+    public sealed class GraphCapture : IDisposable
     {
         private readonly GraphCapture? outer;
         private bool disposed;
