@@ -32,7 +32,15 @@ public sealed record SamOptions : WrapperOptions
 /// <summary>SAM/ASAM; see <see cref="SamOptions"/>.</summary>
 public sealed class Sam : WrapperOptimizer
 {
-    public Sam(SamOptions options, IReadOnlyList<ParameterGroupSpec> groups) : base(options, groups) => Options = options;
+    public Sam(SamOptions options, IReadOnlyList<ParameterGroupSpec> groups) : base(options, groups)
+    {
+        Options = options;
+        if (Inner.RequiresClosure)
+        {
+            Inner.Dispose();
+            throw new ArgumentException($"SAM calls its inner optimizer's Step() once per step, so the inner optimizer '{Inner.Name}' must not need a closure.", nameof(options));
+        }
+    }
 
     public SamOptions Options { get; }
 

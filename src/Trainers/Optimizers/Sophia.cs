@@ -58,7 +58,8 @@ public sealed class Sophia : CurvatureOptimizer<SophiaOptions>
         Tensor m = state.GetOrCreate("exp_avg", () => p.ZerosLike());
         Tensor h = state.GetOrCreate("hessian", () => p.ZerosLike());
         AdamMoments.UpdateFirst(m, grad, o.Beta1);
-        if (Estimate(p) is { } estimate) h.Mul_(o.Beta2).Add_(estimate, 1 - o.Beta2);
+        // Maximize ascends f, i.e. descends −f, whose Hessian is −H.
+        if (Estimate(p) is { } estimate) h.Mul_(o.Beta2).Add_(estimate, o.Maximize ? -(1 - o.Beta2) : 1 - o.Beta2);
         WeightDecay.Decoupled(p, lr, o.WeightDecay);
         Tensor ratio = m.Div(h.Mul(o.Gamma).Clamp_(min: o.Eps)).Clamp_(-1, 1);
         p.Sub_(ratio, lr);

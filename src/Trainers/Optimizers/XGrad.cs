@@ -30,7 +30,15 @@ public sealed class XGrad : WrapperOptimizer
 {
     private Tensor?[]? previous;
 
-    public XGrad(XGradOptions options, IReadOnlyList<ParameterGroupSpec> groups) : base(options, groups) => Options = options;
+    public XGrad(XGradOptions options, IReadOnlyList<ParameterGroupSpec> groups) : base(options, groups)
+    {
+        Options = options;
+        if (Inner.RequiresClosure)
+        {
+            Inner.Dispose();
+            throw new ArgumentException($"XGrad calls its inner optimizer's Step() once per step, so the inner optimizer '{Inner.Name}' must not need a closure.", nameof(options));
+        }
+    }
 
     public XGradOptions Options { get; }
 

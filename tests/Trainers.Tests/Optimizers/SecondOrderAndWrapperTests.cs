@@ -277,3 +277,16 @@ public class SecondOrderAndWrapperTests
         soap.StateBytes.Should().Be(4 * (6 + 6 + 9 + 4 + 9 + 4) + 4 * (3 + 3));
     }
 }
+
+public class ClosureWrapperCompositionTests
+{
+    [Test]
+    public void SamAndXGradRejectAnInnerOptimizerThatNeedsAClosure()
+    {
+        using var p = new Parameter(Tensor.Zeros(2));
+        Action sam = () => new SamOptions { Inner = new SaniaOptions() }.Create(new[] { p }).Dispose();
+        Action xgrad = () => new XGradOptions { Inner = new SamOptions() }.Create(new[] { p }).Dispose();
+        sam.Should().Throw<ArgumentException>().WithMessage("*must not need a closure*");
+        xgrad.Should().Throw<ArgumentException>().WithMessage("*must not need a closure*");
+    }
+}
