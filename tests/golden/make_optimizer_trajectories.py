@@ -25,7 +25,8 @@ def problem_quadratic():
     a = torch.rand(10, generator=g) * 2 + 0.1
     b = torch.randn(10, generator=g)
     params = {"x": torch.randn(10, generator=g)}
-    return params, lambda p: 0.5 * (a * (p["x"] - b) ** 2).sum()
+    # The data is returned too: curvature optimizers' trajectories store it so the C# test can evaluate the loss live.
+    return params, lambda p: 0.5 * (a * (p["x"] - b) ** 2).sum(), {"a": a, "b": b}
 
 
 def problem_mlp():
@@ -99,14 +100,52 @@ def reference_of(optimizer):
     return f"tests/golden/{module}.py"
 
 
+def run_closure(optimizers, live, names, loss_fn, record):
+    """Closure-driven optimizers (SAM, SANIA, AdaHessian, ...): per step and per closure call, record the parameters the
+    call saw, the loss and the gradients; the C# test replays them (or, for live problems, evaluates the loss itself)."""
+    (opt,) = optimizers
+    for step in range(1, STEPS + 1):
+        calls = [0]
+
+        def closure():
+            calls[0] += 1
+            key = f"step{step}.call{calls[0]}"
+            opt.zero_grad()
+            for n in names:
+                record[f"{key}.param.{n}"] = live[n].detach().clone()
+            with torch.enable_grad():
+                loss = loss_fn(live)
+                loss.backward(create_graph=getattr(opt, "create_graph", False))
+            record[f"{key}.loss"] = loss.detach().clone().reshape(1)
+            for n in names:
+                record[f"{key}.grad.{n}"] = live[n].grad.detach().clone()
+            return loss.detach()
+
+        opt.step(closure)
+        for n in names:
+            record[f"step{step}.param.{n}"] = live[n].detach().clone()
+
+
 def run(config, problem_name):
     label, registry, options, build, _ = config
-    params, loss_fn = PROBLEMS[problem_name]()
+    params, loss_fn, *data = PROBLEMS[problem_name]()
     live = {n: p.clone().requires_grad_(True) for n, p in params.items()}
     names = list(live)
     optimizers = build([(n, live[n]) for n in names])
     record = {f"init.{n}": live[n].detach().clone() for n in names}
-    for step in range(1, STEPS + 1):
+    closure = getattr(optimizers[0], "requires_closure", False)
+    extra = {}
+    if closure:
+        extra["closure"] = "true"
+        if getattr(optimizers[0], "create_graph", False):
+            # Hessian-vector products cannot be replayed from recorded gradients: the C# test evaluates the loss live.
+            if problem_name != "quadratic":
+                raise SystemExit(f"{label}: curvature optimizers are recorded on the quadratic problem only")
+            extra["live"] = problem_name
+            for k, v in data[0].items():
+                record[f"problem.{k}"] = v.clone()
+        run_closure(optimizers, live, names, loss_fn, record)
+    for step in range(1, STEPS + 1) if not closure else ():
         for opt in optimizers:
             opt.zero_grad()
         loss = loss_fn(live)
@@ -124,6 +163,7 @@ def run(config, problem_name):
         "parameters": json.dumps(names),
         "steps": str(STEPS),
         "reference": reference_of(optimizers[0]),
+        **extra,
     }
     save_safetensors(os.path.join(OUT, f"{label}__{problem_name}.safetensors"), record, metadata)
 

@@ -85,15 +85,29 @@ public sealed class Lookahead : Optimizer
 
     public override IReadOnlyList<ParameterAssignment> Describe() => Inner.Describe();
 
-    public override void Step()
+    public override bool RequiresClosure => Inner.RequiresClosure;
+
+    public override void Step() => FastStep(() => Inner.Step());
+
+    /// <summary>The inner optimizer's closure step (for SAM, SANIA, AdaHessian, … as the fast optimizer).</summary>
+    public override double? Step(Func<double> closure)
     {
-        using var noGrad = Autograd.NoGrad();
+        ArgumentNullException.ThrowIfNull(closure);
+        double? loss = null;
+        FastStep(() => loss = Inner.Step(closure));
+        return loss;
+    }
+
+    private void FastStep(Action innerStep)
+    {
         if (slow is null)
         {
             using var scope = DisposeScope.Enter();
+            using var noGradInit = Autograd.NoGrad();
             slow = parameters.Select(p => p.Detach().Clone().DetachFromDisposeScope()).ToArray();
         }
-        Inner.Step();
+        innerStep();
+        using var noGrad = Autograd.NoGrad();
         stepCount++;
         if (stepCount % Options.SyncPeriod != 0) return;
         for (int i = 0; i < parameters.Count; i++)

@@ -24,6 +24,26 @@ public abstract class Optimizer : IDisposable
     /// <summary>Applies one update from the current gradients. Parameters without a gradient are skipped and keep their state.</summary>
     public abstract void Step();
 
+    /// <summary>
+    /// True when <see cref="Step()"/> alone is not enough and the optimizer must evaluate the loss itself (SAM's second
+    /// gradient, SANIA's Polyak step, AdaHessian's Hessian-vector product): drive it with <see cref="Step(Func{double})"/>.
+    /// </summary>
+    public virtual bool RequiresClosure => false;
+
+    /// <summary>
+    /// One step driven by a closure that zeroes the gradients, runs forward and backward — calling
+    /// <see cref="LossClosure.Backward"/> instead of <c>loss.Backward()</c>, so curvature optimizers can keep the graph —
+    /// and returns the loss. The optimizer may call it more than once. By default: calls it once, then <see cref="Step()"/>.
+    /// Returns the loss at the parameters the step started from.
+    /// </summary>
+    public virtual double? Step(Func<double> closure)
+    {
+        ArgumentNullException.ThrowIfNull(closure);
+        double loss = closure();
+        Step();
+        return loss;
+    }
+
     /// <summary>Clears every parameter's gradient.</summary>
     public virtual void ZeroGrad()
     {

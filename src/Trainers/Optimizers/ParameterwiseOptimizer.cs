@@ -70,6 +70,14 @@ public abstract class ParameterwiseOptimizer<TOptions> : Optimizer where TOption
 
     public override void Step()
     {
+        if (RequiresClosure)
+            throw new InvalidOperationException($"Optimizer '{Name}' evaluates the loss itself: call Step(closure) instead of Step().");
+        StepParameters();
+    }
+
+    /// <summary>The per-parameter loop of <see cref="Step()"/>: <see cref="Update"/> for every parameter with a gradient.</summary>
+    protected void StepParameters()
+    {
         using var noGrad = Autograd.NoGrad();
         stepCount++;
         for (int g = 0; g < groups.Count; g++)
@@ -113,6 +121,7 @@ public abstract class ParameterwiseOptimizer<TOptions> : Optimizer where TOption
                 foreach (var (name, v) in s.Scalars) result.Scalars[$"{key}.{name}"] = v;
             }
         }
+        SaveSharedState(result);
         return result;
     }
 
@@ -148,7 +157,14 @@ public abstract class ParameterwiseOptimizer<TOptions> : Optimizer where TOption
             }
         }
         stepCount = (long)state.Scalar("step_count");
+        LoadSharedState(state);
     }
+
+    /// <summary>Adds state that belongs to the whole optimizer (e.g. a random generator), under keys starting with "shared.".</summary>
+    protected virtual void SaveSharedState(OptimizerState state) { }
+
+    /// <summary>Restores what <see cref="SaveSharedState"/> wrote.</summary>
+    protected virtual void LoadSharedState(OptimizerState state) { }
 
     protected override void Dispose(bool disposing)
     {

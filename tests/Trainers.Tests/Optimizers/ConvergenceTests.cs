@@ -20,8 +20,7 @@ public class ConvergenceTests
             double initial = problem.Loss();
             for (int i = 0; i < 300; i++)
             {
-                problem.LossAndBackward();
-                optimizer.Step();
+                problem.TrainStep(optimizer);
             }
             double final = problem.Loss();
             if (final < initial / 10) return;

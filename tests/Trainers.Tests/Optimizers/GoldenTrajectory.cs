@@ -27,7 +27,21 @@ public sealed class GoldenTrajectory : IDisposable
         ParameterNames = JsonSerializer.Deserialize<string[]>(metadata["parameters"])!;
         Steps = int.Parse(metadata["steps"]);
         Reference = metadata["reference"];
+        UsesClosure = metadata.GetValueOrDefault("closure") == "true";
+        LiveProblem = metadata.GetValueOrDefault("live");
     }
+
+    /// <summary>The reference was driven through a loss closure; each call's parameters, loss and gradients are recorded.</summary>
+    public bool UsesClosure { get; }
+
+    /// <summary>Set ("quadratic") when the loss must be evaluated live (Hessian-vector products); the problem data is stored.</summary>
+    public string? LiveProblem { get; }
+
+    public bool HasCall(int step, int call) => tensors.ContainsKey($"step{step}.call{call}.loss");
+    public Tensor CallParameter(int step, int call, string parameter) => tensors[$"step{step}.call{call}.param.{parameter}"];
+    public Tensor CallGradient(int step, int call, string parameter) => tensors[$"step{step}.call{call}.grad.{parameter}"];
+    public double CallLoss(int step, int call) => tensors[$"step{step}.call{call}.loss"].ToArray<float>()[0];
+    public Tensor ProblemData(string name) => tensors[$"problem.{name}"];
 
     public string Optimizer { get; }
     public string OptionsJson { get; }

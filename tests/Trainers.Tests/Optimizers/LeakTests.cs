@@ -11,8 +11,7 @@ public class LeakTests
         long after2 = 0;
         for (int step = 1; step <= 500; step++)
         {
-            problem.LossAndBackward();
-            optimizer.Step();
+            problem.TrainStep(optimizer);
             if (step == 2)
             {
                 GC.Collect();

@@ -18,14 +18,26 @@ public sealed class TinyRegression : IDisposable
     public Tensor Inputs { get; }
     public Tensor Targets { get; }
 
-    /// <summary>Loss on the fixed data; fills the gradients.</summary>
+    /// <summary>Loss on the fixed data; fills the gradients. Also the loss closure of closure-driven optimizers.</summary>
     public double LossAndBackward()
     {
         using var scope = DisposeScope.Enter();
         Model.ZeroGrad();
         Tensor loss = Functional.MseLoss(Model.Forward(Inputs), Targets);
-        loss.Backward();
+        LossClosure.Backward(loss);
         return loss.Item();
+    }
+
+    /// <summary>One training step: through the closure when the optimizer needs it, else backward then Step().</summary>
+    public void TrainStep(Optimizer optimizer)
+    {
+        if (optimizer.RequiresClosure)
+        {
+            optimizer.Step(LossAndBackward);
+            return;
+        }
+        LossAndBackward();
+        optimizer.Step();
     }
 
     public double Loss()
