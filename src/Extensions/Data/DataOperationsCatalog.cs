@@ -13,6 +13,28 @@ public sealed class DataOperationsCatalog
     /// <summary>Loads rows of a class: its public properties and fields become columns (see <see cref="ColumnNameAttribute"/>, <see cref="VectorTypeAttribute"/>).</summary>
     public IDataView LoadFromEnumerable<T>(IEnumerable<T> rows) where T : class => EnumerableConversion.ToDataView(rows);
 
+    /// <summary>
+    /// Loads a delimited text file (RFC 4180 quoting) into rows of <typeparamref name="T"/>: a member with
+    /// <see cref="LoadColumnAttribute"/> reads that field (or, for a float[] with <see cref="VectorTypeAttribute"/>,
+    /// that inclusive field range); any other member reads the field whose header is its
+    /// <see cref="ColumnNameAttribute"/> name or its own name (exact, else the one case-insensitive match).
+    /// Errors name the file, the line and the column.
+    /// </summary>
+    public IDataView LoadFromTextFile<T>(string path, char separatorChar = ',', bool hasHeader = true) where T : class =>
+        TextLoader.Load<T>(path, separatorChar, hasHeader);
+
+    /// <summary>Loads the given columns (by 0-based field index or inclusive range) of a delimited text file.</summary>
+    public IDataView LoadFromTextFile(string path, TextLoaderColumn[] columns, char separatorChar = ',', bool hasHeader = true) =>
+        TextLoader.Load(path, columns, separatorChar, hasHeader);
+
+    /// <summary>
+    /// Writes every column to a delimited text file (vectors as one field per value headed Name.0, Name.1, …;
+    /// keys as their index; numbers round-trip exactly). The file appears whole or not at all: it is written
+    /// beside <paramref name="path"/> and then moved over it.
+    /// </summary>
+    public void SaveAsText(IDataView data, string path, char separatorChar = ',', bool hasHeader = true) =>
+        TextLoader.Save(data, path, separatorChar, hasHeader);
+
     /// <summary>Builds a view from columns given as arrays (vectors as row-major float arrays with their type).</summary>
     public IDataView LoadFromColumns(params (string Name, DataColumn Column)[] columns) => new InMemoryDataView(columns);
 

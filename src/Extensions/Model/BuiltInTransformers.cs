@@ -12,6 +12,9 @@ internal static class BuiltInTransformers
         TransformerRegistry.Register("ValueToKey", ValueToKeyMappingTransformer.Load);
         TransformerRegistry.Register("KeyToValue", KeyToValueMappingTransformer.Load);
         TransformerRegistry.Register("Concatenate", ColumnConcatenatingTransformer.Load);
+        TransformerRegistry.Register("ImageResize", ImageResizingTransformer.Load);
+        TransformerRegistry.Register("ImageNormalize", ImageNormalizingTransformer.Load);
+        TransformerRegistry.Register("Spectrogram", SpectrogramTransformer.Load);
         TransformerRegistry.Register("RegressionPrediction", RegressionPredictionTransformer.Load);
         TransformerRegistry.Register("MulticlassPrediction", MulticlassPredictionTransformer.Load);
         TransformerRegistry.Register("BinaryPrediction", BinaryPredictionTransformer.Load);

@@ -238,6 +238,12 @@ TZ_API tz_tensor tz_stft(tz_tensor signal, int64_t n_fft, int64_t hop_length, in
                                    tz_tensor window /* may be NULL: Hann */, int center, int normalized);  /* complex result */
 TZ_API tz_tensor tz_view_as_real(tz_tensor x);
 
+/* ---- images -------------------------------------------------------------------------------- */
+/* tz_interp_mode: 0 nearest (floor, as PyTorch's "nearest"), 1 linear (linear/bilinear/trilinear by rank),
+   2 cubic (4-D only), 3 area (adaptive average pooling). */
+TZ_API tz_tensor tz_interpolate(tz_tensor x, const int64_t* size, int nsize /* = x.dim() - 2 */, int mode,
+                                int align_corners /* linear and cubic only */);
+
 #ifdef __cplusplus
 }
 #endif

@@ -157,4 +157,7 @@ internal static unsafe class NativeMethods
     [DllImport(Lib)] internal static extern IntPtr tz_sdpa(IntPtr q, IntPtr k, IntPtr v, IntPtr attnMask, double dropoutP, int isCausal, double scale);
     [DllImport(Lib)] internal static extern IntPtr tz_stft(IntPtr signal, long nFft, long hopLength, long winLength, IntPtr window, int center, int normalized);
     [DllImport(Lib)] internal static extern IntPtr tz_view_as_real(IntPtr x);
+
+    // images
+    [DllImport(Lib)] internal static extern IntPtr tz_interpolate(IntPtr x, long* size, int nsize, int mode, int alignCorners);
 }

@@ -10,6 +10,22 @@ public enum Reduction
     Sum = 2,
 }
 
+/// <summary>How <see cref="Functional.Interpolate"/> resamples (PyTorch's interpolate modes).</summary>
+public enum InterpolationMode
+{
+    /// <summary>PyTorch's "nearest": source index floor(dst · in/out).</summary>
+    Nearest = 0,
+
+    /// <summary>"linear", "bilinear" or "trilinear" by the number of spatial dimensions.</summary>
+    Linear = 1,
+
+    /// <summary>"bicubic" (4-D input only).</summary>
+    Cubic = 2,
+
+    /// <summary>"area": adaptive average pooling.</summary>
+    Area = 3,
+}
+
 /// <summary>Stateless neural-network operations (PyTorch's <c>torch.nn.functional</c>).</summary>
 public static unsafe class Functional
 {
@@ -112,6 +128,23 @@ public static unsafe class Functional
         if (scale is <= 0) throw new ArgumentOutOfRangeException(nameof(scale), scale, "Attention scale must be positive.");
         return Tensor.Wrap(NativeMethods.tz_sdpa(query.Handle, key.Handle, value.Handle, Tensor.HandleOf(attentionMask), dropoutP, isCausal ? 1 : 0, scale ?? 0),
             query, key, value);
+    }
+
+    /// <summary>
+    /// Resamples (N, C, W), (N, C, H, W) or (N, C, D, H, W) input to the spatial <paramref name="size"/>, as
+    /// torch.nn.functional.interpolate(input, size, mode, align_corners) without antialiasing.
+    /// <paramref name="alignCorners"/> applies to the linear and cubic modes only (PyTorch's default: false).
+    /// </summary>
+    public static Tensor Interpolate(Tensor input, long[] size, InterpolationMode mode = InterpolationMode.Nearest, bool alignCorners = false)
+    {
+        ArgumentNullException.ThrowIfNull(size);
+        if (!Enum.IsDefined(mode)) throw new ArgumentOutOfRangeException(nameof(mode), mode, "Unknown interpolation mode.");
+        if (alignCorners && mode is InterpolationMode.Nearest or InterpolationMode.Area)
+            throw new ArgumentException($"alignCorners applies to the linear and cubic modes, not {mode}.", nameof(alignCorners));
+        foreach (long s in size)
+            if (s <= 0) throw new ArgumentOutOfRangeException(nameof(size), s, "Interpolation output sizes must be positive.");
+        fixed (long* p = size)
+            return Tensor.Wrap(NativeMethods.tz_interpolate(input.Handle, p, size.Length, (int)mode, alignCorners ? 1 : 0), input);
     }
 
     /// <summary>
