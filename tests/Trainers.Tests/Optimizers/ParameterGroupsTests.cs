@@ -19,7 +19,7 @@ public class ParameterGroupsTests
         decay.Should().NotContain(n => n.Contains("norm") || n.EndsWith(".bias"));
         groups[0].Options!.WeightDecay.Should().Be(0.05);
         groups[1].Options!.WeightDecay.Should().Be(0);
-        decay.Count + noDecay.Count.Should().Be(vit.NamedParameters().Count());
+        (decay.Count + noDecay.Count).Should().Be(vit.NamedParameters().Count());
 
         using Optimizer adamw = new AdamWOptions { WeightDecay = 0.05 }.Create(groups);
         adamw.Groups.Select(g => g.WeightDecay).Should().Equal(0.05, 0.0);
