@@ -38,8 +38,20 @@ AnsiConsole.MarkupLine($"{run.Samples:N0} spectrograms of {run.Grid}×{run.Grid}
 
 var ml = new ZooContext(run.Seed);
 ml.Log += (_, e) => { if (!e.Message.StartsWith("epoch")) AnsiConsole.MarkupLineInterpolated($"[grey]{e.Message}[/]"); };
-var examples = ChirpSpectrograms.Generate(run.Samples, run.Seed, run.Grid, run.Grid).ToList();
-IDataView data = ChirpSpectrograms.ToDataView(examples, run.Grid, run.Grid);
+IDataView data;
+if (run.Stft)
+{
+    // A real STFT of the waveform: nFft gives grid frequency bins, the hop about grid frames, then an exact resize.
+    IDataView waves = ChirpWaveforms.Generate(run.Samples, run.Seed);
+    int nFft = 2 * (run.Grid - 1);
+    var spectrogram = ml.Transforms.Spectrogram("Spectrogram", "Signal", nFft: nFft, hopLength: Math.Max(1, ChirpWaveforms.Length / run.Grid),
+        logScale: true, targetHeight: run.Grid, targetWidth: run.Grid);
+    data = spectrogram.Fit(waves).Transform(waves);
+}
+else
+{
+    data = ChirpSpectrograms.ToDataView(ChirpSpectrograms.Generate(run.Samples, run.Seed, run.Grid, run.Grid).ToList(), run.Grid, run.Grid);
+}
 var split = ml.Data.TrainTestSplit(data, testFraction: 0.2);
 AnsiConsole.MarkupLine($"data generated in {clock.Elapsed.TotalSeconds:F1} s: {split.TrainSet.RowCount:N0} for training, {split.TestSet.RowCount:N0} for test");
 

@@ -20,6 +20,7 @@ public sealed record RunOptions
     public int Seed { get; init; } = 42;
     public int Patience { get; init; } = 3;
     public string Output { get; init; } = "chirp-output";
+    public bool Stft { get; init; }
 
     public const string Help = """
         ChirpRegression: a Vision Transformer that regresses a chirp's onset time, onset frequency and offset frequency
@@ -36,6 +37,7 @@ public sealed record RunOptions
           --threads N       libtorch threads (default 2)
           --seed N          seed for data and training (default 42)
           --out DIR         where the model and report go (default chirp-output)
+          --stft            synthesize waveforms (256 Hz) and compute the spectrogram with the Spectrogram transform (libtorch stft)
         """;
 
     public static RunOptions Parse(string[] args)
@@ -61,6 +63,7 @@ public sealed record RunOptions
                 "--optimizer" => o with { Optimizer = Next() },
                 "--lr" => o with { LearningRate = double.TryParse(Next(), NumberStyles.Float, CultureInfo.InvariantCulture, out double lr) && lr > 0 ? lr : throw new ArgumentException("--lr needs a positive number.") },
                 "--out" => o with { Output = Next() },
+                "--stft" => o with { Stft = true },
                 _ => throw new ArgumentException($"Unknown option '{args[i]}'. Run with --help for the options."),
             };
         }
