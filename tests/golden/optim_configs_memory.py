@@ -1,5 +1,5 @@
 """Golden configurations for the memory-efficient optimizers (Adafactor, CAME, AdaLomo, Adam-mini, Coupled Adam,
-APOLLO/APOLLO-Mini, 8-bit block-wise AdamW and Lion), against the references in optim_reference_memory.py."""
+APOLLO/APOLLO-Mini, Subset-Norm Adam, 8-bit block-wise AdamW and Lion), against the references in optim_reference_memory.py."""
 import optim_reference_memory as ref
 from optim_builders import single
 
@@ -58,4 +58,8 @@ CONFIGS = [
      {"LearningRate": 0.003, "StateDtype": "Int8Blockwise", "MinQuantizedSize": 0, "QuantizationBlockSize": 256,
       "WeightDecay": 0.1},
      single(lambda ps: ref.Lion8bit(ps, lr=0.003, block=256, weight_decay=0.1)), ["matrix"]),
+    ("adamw_sn", "adamw_sn", {"LearningRate": 0.01, "WeightDecay": 0.1},
+     single(lambda ps: ref.AdamWSN(ps, lr=0.01, weight_decay=0.1)), ALL),
+    ("adamw_sn_subset7_mean", "adamw_sn", {"LearningRate": 0.01, "SubsetSize": 7, "MeanOverSubset": True},
+     single(lambda ps: ref.AdamWSN(ps, lr=0.01, subset_size=7, mean=True)), ["mlp", "matrix"]),
 ]

@@ -397,3 +397,52 @@ class Lion8bit(_Reference):
         p.sub_(lr * c.sign())
         m.mul_(b2).add_(g, alpha=1 - b2)
         qm.store(m)
+
+
+class AdamWSN(_Reference):
+    """Subset-Norm Adam, Nguyen et al. 2024 (arXiv 2411.07120): for a matrix (rows, cols) the second moment is one value
+    per subset, v_S <- b2 v_S + (1-b2) sum_S g^2 (mean with mean=True); subsets are the rows if rows >= cols, else the
+    columns (subset_size=0), or contiguous flattened runs of size = largest divisor of numel <= subset_size;
+    theta <- theta(1 - lr wd) - lr (m/bc1)/(sqrt(v_S/bc2) + eps). Vectors: AdamW."""
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-6, weight_decay=0.0, subset_size=0, mean=False):
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, subset_size=subset_size,
+                                      mean=mean))
+
+    def update(self, p, g, state, group):
+        b1, b2 = group["betas"]
+        lr, t = group["lr"], state["step"]
+        p.mul_(1 - lr * group["weight_decay"])
+        if "m" not in state:
+            state["m"] = torch.zeros_like(p)
+        m = state["m"]
+        m.mul_(b1).add_(g, alpha=1 - b1)
+        bc1, bc2 = 1 - b1 ** t, 1 - b2 ** t
+        if p.dim() < 2:
+            if "v" not in state:
+                state["v"] = torch.zeros_like(p)
+            state["v"].mul_(b2).addcmul_(g, g, value=1 - b2)
+            p.sub_(lr / bc1 * m / (state["v"].sqrt() / math.sqrt(bc2) + group["eps"]))
+            return
+        numel = p.numel()
+        rows = p.shape[0]
+        cols = numel // rows
+        g2 = (g * g).reshape(rows, cols)
+        reduce = (lambda x, d: x.mean(dim=d)) if group["mean"] else (lambda x, d: x.sum(dim=d))
+        if group["subset_size"] == 0:
+            per = reduce(g2, 1).reshape(rows, 1) if rows >= cols else reduce(g2, 0).reshape(1, cols)
+        else:
+            d = min(group["subset_size"], numel)
+            while numel % d != 0:
+                d -= 1
+            per = reduce(g2.reshape(numel // d, d), 1).reshape(numel // d, 1)
+        if "v" not in state:
+            state["v"] = torch.zeros_like(per)
+        v = state["v"]
+        v.mul_(b2).add_(per, alpha=1 - b2)
+        denom = v.sqrt() / math.sqrt(bc2) + group["eps"]
+        if group["subset_size"] == 0:
+            step = m.reshape(rows, cols) / denom
+        else:
+            step = m.reshape(v.shape[0], -1) / denom
+        p.sub_(lr / bc1 * step.reshape(p.shape))
