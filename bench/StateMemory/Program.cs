@@ -51,7 +51,9 @@ static IEnumerable<(string Label, OptimizerOptions Options)> Candidates(int head
 static long Measure(OptimizerOptions options, List<(string Name, long[] Shape)> shapes)
 {
     using var generator = new Generator(1);
-    var parameters = shapes.Select(s => new NamedParameter(s.Name, new Parameter(Tensor.Randn(s.Shape, generator).Mul_(0.02)))).ToList();
+    List<NamedParameter> parameters;
+    using (DisposeScope.Enter())
+        parameters = shapes.Select(s => new NamedParameter(s.Name, new Parameter(Tensor.Randn(s.Shape, generator).Mul_(0.02)))).ToList();
     try
     {
         using Optimizer optimizer = options.Create(parameters);
@@ -60,7 +62,7 @@ static long Measure(OptimizerOptions options, List<(string Name, long[] Shape)> 
             foreach (var (_, p) in parameters)
             {
                 using var scope = DisposeScope.Enter();
-                p.Grad = Tensor.Randn(p.Shape, generator).Mul_(1e-3).DetachFromDisposeScope();
+                p.Grad = Tensor.Randn(p.Shape, generator).Mul_(1e-3);   // the parameter keeps its own reference
             }
             optimizer.Step();
         }
@@ -73,6 +75,8 @@ static long Measure(OptimizerOptions options, List<(string Name, long[] Shape)> 
             p.Grad = null;
             p.Dispose();
         }
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
     }
 }
 
