@@ -7,7 +7,8 @@ namespace TorchZoo.Trainers.Optimizers;
 /// <summary>
 /// Adam (Kingma &amp; Ba, arXiv 1412.6980) with coupled L2 weight decay, as torch.optim.Adam:
 /// g ← g + λθ; m ← β1m + (1−β1)g; v ← β2v + (1−β2)g²; θ ← θ − η·(m/bc1)/(√(v/bc2) + ε).
-/// Defaults η = 1e-3, β = (0.9, 0.999), ε = 1e-8, λ = 0. State: 8 bytes/parameter (12 with AMSGrad).
+/// Defaults η = 1e-3, β = (0.9, 0.999), ε = 1e-8, λ = 0. State: 8 bytes/parameter (12 with AMSGrad); with
+/// <see cref="StateDtype"/> = <see cref="OptimizerStateDtype.Int8Blockwise"/> ≈ 2 bytes (+ 4 per 2048-block each buffer).
 /// </summary>
 public record AdamOptions : OptimizerOptions
 {
@@ -31,6 +32,20 @@ public record AdamOptions : OptimizerOptions
     /// </summary>
     public bool Cautious { get; init; }
 
+    /// <summary>
+    /// 8-bit block-wise states (Dettmers et al., arXiv 2110.02861): m with the signed and v (and the AMSGrad maximum)
+    /// with the unsigned dynamic map, one float32 absmax per <see cref="QuantizationBlockSize"/> elements; each step
+    /// dequantizes, updates in float32 (the update uses the unquantized new moments) and requantizes.
+    /// Tensors with fewer than <see cref="MinQuantizedSize"/> elements keep float32 states.
+    /// </summary>
+    public OptimizerStateDtype StateDtype { get; init => field = Enum.IsDefined(value) ? value : throw new ArgumentOutOfRangeException(nameof(StateDtype), value, "Unknown OptimizerStateDtype."); }
+
+    /// <summary>Elements per quantization block (the paper's 2048).</summary>
+    public int QuantizationBlockSize { get; init => field = OptionChecks.AtLeast(value, 1, nameof(QuantizationBlockSize)); } = BlockwiseQuantization.DefaultBlockSize;
+
+    /// <summary>Smaller tensors keep float32 states (bitsandbytes' min_8bit_size, 4096).</summary>
+    public int MinQuantizedSize { get; init => field = OptionChecks.AtLeast(value, 0, nameof(MinQuantizedSize)); } = 4096;
+
     public override string Name => "adam";
 
     public override Optimizer Create(IReadOnlyList<ParameterGroupSpec> groups) => new Adam(this, groups);
@@ -53,16 +68,24 @@ public class Adam : ParameterwiseOptimizer<AdamOptions>
         if (!decoupled) grad = WeightDecay.Coupled(grad, p, o.WeightDecay);
         else if (!cautiousDecay) WeightDecay.Decoupled(p, lr, o.WeightDecay);
 
-        Tensor m = state.GetOrCreate("exp_avg", () => p.ZerosLike());
-        Tensor v = state.GetOrCreate("exp_avg_sq", () => p.ZerosLike());
+        bool quantized = o.StateDtype == OptimizerStateDtype.Int8Blockwise && p.NumberOfElements >= o.MinQuantizedSize;
+        int block = o.QuantizationBlockSize;
+        Tensor m = quantized ? QuantizedState.Load(state, "exp_avg", p, signed: true, block) : state.GetOrCreate("exp_avg", () => p.ZerosLike());
+        Tensor v = quantized ? QuantizedState.Load(state, "exp_avg_sq", p, signed: false, block) : state.GetOrCreate("exp_avg_sq", () => p.ZerosLike());
         AdamMoments.UpdateFirst(m, grad, o.Beta1);
         AdamMoments.UpdateSecond(v, grad, o.Beta2);
         double bc1 = AdamMoments.BiasCorrection(o.Beta1, state.Step);
         double bc2 = AdamMoments.BiasCorrection(o.Beta2, state.Step);
+        if (quantized)
+        {
+            QuantizedState.Store(state, "exp_avg", m, signed: true, block);
+            QuantizedState.Store(state, "exp_avg_sq", v, signed: false, block);
+        }
         if (o.AmsGrad)
         {
-            Tensor vmax = state.GetOrCreate("max_exp_avg_sq", () => p.ZerosLike());
+            Tensor vmax = quantized ? QuantizedState.Load(state, "max_exp_avg_sq", p, signed: false, block) : state.GetOrCreate("max_exp_avg_sq", () => p.ZerosLike());
             vmax.Maximum_(v);
+            if (quantized) QuantizedState.Store(state, "max_exp_avg_sq", vmax, signed: false, block);
             v = vmax;
         }
         Tensor denom = AdamMoments.Denominator(v, bc2, o.Eps);

@@ -7,7 +7,8 @@ namespace TorchZoo.Trainers.Optimizers;
 /// <summary>
 /// Lion (Chen et al., "Symbolic Discovery of Optimization Algorithms", arXiv 2302.06675):
 /// c = β1m + (1−β1)g; θ ← θ·(1 − ηλ) − η·sign(c); m ← β2m + (1−β2)g. Defaults η = 1e-4, β = (0.9, 0.99), λ = 0
-/// (the paper: use a 3–10× smaller lr and 3–10× larger λ than AdamW). State: 4 bytes/parameter.
+/// (the paper: use a 3–10× smaller lr and 3–10× larger λ than AdamW). State: 4 bytes/parameter; ≈ 1 byte with
+/// <see cref="StateDtype"/> = <see cref="OptimizerStateDtype.Int8Blockwise"/> (signed dynamic map, 2048-blocks).
 /// </summary>
 public sealed record LionOptions : OptimizerOptions
 {
@@ -23,6 +24,15 @@ public sealed record LionOptions : OptimizerOptions
     /// <summary>Cautious weight decay (arXiv 2510.12402): decay only coordinates whose sign agrees with the update sign(c).</summary>
     public bool CautiousWeightDecay { get; init; }
 
+    /// <summary>8-bit block-wise momentum (arXiv 2110.02861; see <see cref="AdamOptions.StateDtype"/>).</summary>
+    public OptimizerStateDtype StateDtype { get; init => field = Enum.IsDefined(value) ? value : throw new ArgumentOutOfRangeException(nameof(StateDtype), value, "Unknown OptimizerStateDtype."); }
+
+    /// <summary>Elements per quantization block (the paper's 2048).</summary>
+    public int QuantizationBlockSize { get; init => field = OptionChecks.AtLeast(value, 1, nameof(QuantizationBlockSize)); } = BlockwiseQuantization.DefaultBlockSize;
+
+    /// <summary>Smaller tensors keep a float32 momentum (bitsandbytes' min_8bit_size, 4096).</summary>
+    public int MinQuantizedSize { get; init => field = OptionChecks.AtLeast(value, 0, nameof(MinQuantizedSize)); } = 4096;
+
     public override string Name => "lion";
 
     public override Optimizer Create(IReadOnlyList<ParameterGroupSpec> groups) => new Lion(this, groups);
@@ -36,12 +46,16 @@ public sealed class Lion : ParameterwiseOptimizer<LionOptions>
     protected override void Update(ParamGroup group, LionOptions o, Parameter p, Tensor grad, ParameterState state)
     {
         double lr = group.LearningRate;
-        Tensor m = state.GetOrCreate("exp_avg", () => p.ZerosLike());
+        bool quantized = o.StateDtype == OptimizerStateDtype.Int8Blockwise && p.NumberOfElements >= o.MinQuantizedSize;
+        Tensor m = quantized
+            ? QuantizedState.Load(state, "exp_avg", p, signed: true, o.QuantizationBlockSize)
+            : state.GetOrCreate("exp_avg", () => p.ZerosLike());
         Tensor update = m.Mul(o.Beta1).Add_(grad, 1 - o.Beta1).Sign_();
         if (o.Cautious) CautiousMask.Apply(update, grad);
         if (o.CautiousWeightDecay) WeightDecay.Cautious(p, update, lr, o.WeightDecay);
         else WeightDecay.Decoupled(p, lr, o.WeightDecay);
         p.Sub_(update, lr);
         m.Mul_(o.Beta2).Add_(grad, 1 - o.Beta2);
+        if (quantized) QuantizedState.Store(state, "exp_avg", m, signed: true, o.QuantizationBlockSize);
     }
 }

@@ -66,6 +66,7 @@ public sealed class GoldenTrajectory : IDisposable
                 var t when t == typeof(double) => p.Value.GetDouble(),
                 var t when t == typeof(int) => p.Value.GetInt32(),
                 var t when t == typeof(bool) => p.Value.GetBoolean(),
+                var t when t == typeof(string) => p.Value.GetString()!,
                 var t when t.IsEnum => Enum.Parse(t, p.Value.GetString()!),
                 var t => throw new InvalidOperationException($"Unsupported option type {t.Name}."),
             };
