@@ -31,6 +31,12 @@ public record AdamOptions : OptimizerOptions
     /// </summary>
     public bool Cautious { get; init; }
 
+    /// <summary>
+    /// Use the fused native update when the parameter, gradient and state are contiguous float32 CPU tensors
+    /// (<see cref="Kernels.FusedUpdates"/>); false forces the generic tensor-op path, the reference. Default true.
+    /// </summary>
+    public bool Fused { get; init; } = true;
+
     public override string Name => "adam";
 
     public override Optimizer Create(IReadOnlyList<ParameterGroupSpec> groups) => new Adam(this, groups);
@@ -48,6 +54,7 @@ public class Adam : ParameterwiseOptimizer<AdamOptions>
 
     protected override void Update(ParamGroup group, AdamOptions o, Parameter p, Tensor grad, ParameterState state)
     {
+        if (FusedUpdates.TryAdam(group, o, decoupled, p, grad, state)) return;
         double lr = group.LearningRate;
         bool cautiousDecay = decoupled && o is AdamWOptions { CautiousWeightDecay: true };
         if (!decoupled) grad = WeightDecay.Coupled(grad, p, o.WeightDecay);

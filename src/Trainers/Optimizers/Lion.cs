@@ -23,6 +23,12 @@ public sealed record LionOptions : OptimizerOptions
     /// <summary>Cautious weight decay (arXiv 2510.12402): decay only coordinates whose sign agrees with the update sign(c).</summary>
     public bool CautiousWeightDecay { get; init; }
 
+    /// <summary>
+    /// Use the fused native update when the parameter, gradient and state are contiguous float32 CPU tensors
+    /// (<see cref="Kernels.FusedUpdates"/>); false forces the generic tensor-op path, the reference. Default true.
+    /// </summary>
+    public bool Fused { get; init; } = true;
+
     public override string Name => "lion";
 
     public override Optimizer Create(IReadOnlyList<ParameterGroupSpec> groups) => new Lion(this, groups);
@@ -35,6 +41,7 @@ public sealed class Lion : ParameterwiseOptimizer<LionOptions>
 
     protected override void Update(ParamGroup group, LionOptions o, Parameter p, Tensor grad, ParameterState state)
     {
+        if (FusedUpdates.TryLion(group, o, p, grad, state)) return;
         double lr = group.LearningRate;
         Tensor m = state.GetOrCreate("exp_avg", () => p.ZerosLike());
         Tensor update = m.Mul(o.Beta1).Add_(grad, 1 - o.Beta1).Sign_();
