@@ -196,6 +196,22 @@ TZ_API int tz_foreach_addc_(int kind, const tz_tensor* xs, const tz_tensor* t1, 
                             double value);
 TZ_API int tz_foreach_norm(const tz_tensor* xs, int n, double p, tz_tensor* out);
 
+/* ---- fused optimizer steps (fused_optim.cpp) ---------------------------------------------- */
+/* One pass over contiguous float32 CPU buffers, updated in place, parallel over libtorch's intra-op threads.
+ * Every tensor must be a contiguous float32 CPU tensor with the parameter's element count.
+ * Adam/AdamW: decoupled != 0 decays θ ← θ·(1 − lr·weight_decay) first (AdamW), else g ← g + weight_decay·θ
+ * (Adam's L2); max_exp_avg_sq is NULL unless AMSGrad; step is the 1-based update count (bias corrections). */
+TZ_API int tz_fused_adam_(tz_tensor param, tz_tensor grad, tz_tensor exp_avg, tz_tensor exp_avg_sq,
+                          tz_tensor max_exp_avg_sq, double lr, double beta1, double beta2, double eps,
+                          double weight_decay, int decoupled, int64_t step);
+/* Lion: θ ← θ·(1 − lr·weight_decay) − lr·sign(β1·m + (1 − β1)·g); m ← β2·m + (1 − β2)·g */
+TZ_API int tz_fused_lion_(tz_tensor param, tz_tensor grad, tz_tensor exp_avg, double lr, double beta1, double beta2,
+                          double weight_decay);
+/* REG (one RACS pass, p = 2) on the parameter viewed as (rows, numel/rows): momentum update, Nesterov direction,
+ * row/column 2-norm scaling, RMS matched to target_rms, decoupled decay and update, in three passes. */
+TZ_API int tz_fused_reg_(tz_tensor param, tz_tensor grad, tz_tensor momentum_buffer, int64_t rows, double lr,
+                         double momentum, int nesterov, double target_rms, double eps, double weight_decay);
+
 /* ---- autograd ----------------------------------------------------------------------------- */
 TZ_API int tz_requires_grad(tz_tensor t);
 TZ_API int tz_set_requires_grad(tz_tensor t, int value);

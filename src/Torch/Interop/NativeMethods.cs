@@ -132,6 +132,11 @@ internal static unsafe class NativeMethods
     [DllImport(Lib)] internal static extern int tz_foreach_addc_(int kind, IntPtr* xs, IntPtr* t1, IntPtr* t2, int n, double value);
     [DllImport(Lib)] internal static extern int tz_foreach_norm(IntPtr* xs, int n, double p, IntPtr* output);
 
+    // fused optimizer steps
+    [DllImport(Lib)] internal static extern int tz_fused_adam_(IntPtr param, IntPtr grad, IntPtr expAvg, IntPtr expAvgSq, IntPtr maxExpAvgSq, double lr, double beta1, double beta2, double eps, double weightDecay, int decoupled, long step);
+    [DllImport(Lib)] internal static extern int tz_fused_lion_(IntPtr param, IntPtr grad, IntPtr expAvg, double lr, double beta1, double beta2, double weightDecay);
+    [DllImport(Lib)] internal static extern int tz_fused_reg_(IntPtr param, IntPtr grad, IntPtr momentumBuffer, long rows, double lr, double momentum, int nesterov, double targetRms, double eps, double weightDecay);
+
     // autograd
     [DllImport(Lib)] internal static extern int tz_requires_grad(IntPtr t);
     [DllImport(Lib)] internal static extern int tz_set_requires_grad(IntPtr t, int value);

@@ -46,6 +46,11 @@ public record AdamOptions : OptimizerOptions
     /// <summary>Smaller tensors keep float32 states (bitsandbytes' min_8bit_size, 4096).</summary>
     public int MinQuantizedSize { get; init => field = OptionChecks.AtLeast(value, 0, nameof(MinQuantizedSize)); } = 4096;
 
+    /// Use the fused native update when the parameter, gradient and state are contiguous float32 CPU tensors
+    /// (<see cref="Kernels.FusedUpdates"/>); false forces the generic tensor-op path, the reference. Default true.
+    /// </summary>
+    public bool Fused { get; init; } = true;
+
     public override string Name => "adam";
 
     public override Optimizer Create(IReadOnlyList<ParameterGroupSpec> groups) => new Adam(this, groups);
@@ -63,6 +68,7 @@ public class Adam : ParameterwiseOptimizer<AdamOptions>
 
     protected override void Update(ParamGroup group, AdamOptions o, Parameter p, Tensor grad, ParameterState state)
     {
+        if (FusedUpdates.TryAdam(group, o, decoupled, p, grad, state)) return;
         double lr = group.LearningRate;
         bool cautiousDecay = decoupled && o is AdamWOptions { CautiousWeightDecay: true };
         if (!decoupled) grad = WeightDecay.Coupled(grad, p, o.WeightDecay);

@@ -33,6 +33,12 @@ public sealed record LionOptions : OptimizerOptions
     /// <summary>Smaller tensors keep a float32 momentum (bitsandbytes' min_8bit_size, 4096).</summary>
     public int MinQuantizedSize { get; init => field = OptionChecks.AtLeast(value, 0, nameof(MinQuantizedSize)); } = 4096;
 
+    /// <summary>
+    /// Use the fused native update when the parameter, gradient and state are contiguous float32 CPU tensors
+    /// (<see cref="Kernels.FusedUpdates"/>); false forces the generic tensor-op path, the reference. Default true.
+    /// </summary>
+    public bool Fused { get; init; } = true;
+
     public override string Name => "lion";
 
     public override Optimizer Create(IReadOnlyList<ParameterGroupSpec> groups) => new Lion(this, groups);
@@ -45,6 +51,7 @@ public sealed class Lion : ParameterwiseOptimizer<LionOptions>
 
     protected override void Update(ParamGroup group, LionOptions o, Parameter p, Tensor grad, ParameterState state)
     {
+        if (FusedUpdates.TryLion(group, o, p, grad, state)) return;
         double lr = group.LearningRate;
         bool quantized = o.StateDtype == OptimizerStateDtype.Int8Blockwise && p.NumberOfElements >= o.MinQuantizedSize;
         Tensor m = quantized

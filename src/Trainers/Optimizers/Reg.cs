@@ -47,6 +47,13 @@ public sealed record RegOptions : MatrixOptimizerOptions
 
     public double Eps { get; init => field = OptionChecks.Positive(value, nameof(Eps)); } = 1e-8;
 
+    /// <summary>
+    /// Use the fused native update (p = 2, one balancing pass, no cautious decay; contiguous float32 CPU tensors;
+    /// <see cref="Kernels.FusedUpdates"/>); false forces the generic tensor-op path, the reference. Default true.
+    /// The fallback's own options decide for the parameters routed to it.
+    /// </summary>
+    public bool Fused { get; init; } = true;
+
     public override string Name => "reg";
 
     protected internal override Optimizer CreateMatrixOptimizer(IReadOnlyList<ParameterGroupSpec> groups) => new Reg(this, groups);
@@ -59,6 +66,7 @@ public sealed class Reg : ParameterwiseOptimizer<RegOptions>
 
     protected override void Update(ParamGroup group, RegOptions o, Parameter p, Tensor grad, ParameterState state)
     {
+        if (FusedUpdates.TryReg(group, o, p, grad, state)) return;
         double lr = group.LearningRate;
         Tensor buf = state.GetOrCreate("momentum_buffer", () => p.ZerosLike());
         MatrixMomentum.Update(buf, grad, o.Momentum);

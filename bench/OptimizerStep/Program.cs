@@ -1,0 +1,298 @@
+// OptimizerStep benchmark: the time of one optimizer step over a ViT-B-sized parameter set (85.05M float32
+// parameters in 144 tensors, fixed random gradients), TorchZoo against PyTorch eager in the same run.
+//
+//   dotnet run -c Release --project bench/OptimizerStep -- --threads 2
+//
+// The PyTorch side is bench/OptimizerStep/pytorch_optimizer_step.py, started once as a server. Every round runs,
+// for each case, one block of ours (fused path, and the generic path as a second column) and one block of each
+// PyTorch mode (torch.optim single-tensor and foreach), alternating which side goes first; a block is a fresh
+// optimizer, untimed warm-up steps (state allocation and first touch), then timed steps. The ratio of a round is
+// our median over the faster PyTorch mode's median in that round; the verdict uses the median of those ratios.
+// Each round also times a large copy_ to measure the memory bandwidth the step times are compared with.
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using TorchZoo.Bench.OptimizerStep;
+using TorchZoo.Torch;
+using TorchZoo.Torch.NN;
+using TorchZoo.Trainers.Optimizers;
+
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+
+Options options;
+try
+{
+    options = Options.Parse(args);
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine(e.Message);
+    Console.Error.WriteLine(Options.Usage);
+    return 2;
+}
+if (options.Help)
+{
+    Console.WriteLine(Options.Usage);
+    return 0;
+}
+
+// The cases: our options (fused or not), the PyTorch case name, the target, and the bytes per parameter a step must
+// move at least (reads + writes of float32 buffers by the fused loops; 0 = not memory-bound).
+var allCases = new[]
+{
+    new Case("adamw", "AdamW", f => new AdamWOptions { Fused = f }, 0.6, 28, "p, g, m, v read; p, m, v written"),
+    new Case("lion", "Lion", f => new LionOptions { WeightDecay = 0.1, Fused = f }, 0.6, 20, "p, g, m read; p, m written"),
+    new Case("reg", "REG", f => new RegOptions { Fused = f, Fallback = new AdamWOptions { Fused = f } }, 0.3, 36,
+             "3 passes: g, m → m; g, m; g, m, p → p"),
+    new Case("muon", "Muon", f => new MuonOptions { Fallback = new AdamWOptions { Fused = f } }, 1.0, 0, "GEMM-bound (NS5)"),
+    new Case("sgd", "SGD momentum", _ => new SgdOptions { LearningRate = 1e-2, Momentum = 0.9 }, 1.0, 32,
+             "generic: buf·μ; buf + g; p − η·buf"),
+    new Case("adam", "Adam", f => new AdamOptions { Fused = f }, 1.0, 28, "p, g, m, v read; p, m, v written"),
+};
+Case[] cases = options.Only is null ? allCases : allCases.Where(c => options.Only.Contains(c.Key)).ToArray();
+if (cases.Length == 0)
+{
+    Console.Error.WriteLine("--only selected no case; the cases are " + string.Join(", ", allCases.Select(c => c.Key)));
+    return 2;
+}
+
+using var pytorch = PyTorchServer.Start(options.Python, Path.Combine(AppContext.BaseDirectory, "pytorch_optimizer_step.py"));
+TorchRuntime.NumThreads = options.Threads;
+pytorch.SetThreads(options.Threads);
+JsonElement info = pytorch.Info();
+
+List<NamedParameter> parameters = VitB.CreateParameters();
+long parameterCount = parameters.Sum(p => p.Parameter.NumberOfElements);
+if (parameterCount != info.GetProperty("parameters").GetInt64())
+    throw new InvalidOperationException($"The two sides disagree on the parameter set: {parameterCount} vs {info.GetProperty("parameters").GetInt64()}.");
+
+Console.WriteLine($"machine:   {Machine.CpuModel()}, {Environment.ProcessorCount} logical cores (nproc)");
+Console.WriteLine($"TorchZoo:  libtorch {TorchRuntime.Version}, .NET {Environment.Version}");
+Console.WriteLine($"PyTorch:   torch {info.GetProperty("torch").GetString()} (Python {info.GetProperty("python").GetString()})");
+Console.WriteLine($"workload:  ViT-B parameter set, {parameterCount:N0} float32 parameters in {parameters.Count} tensors, fixed random gradients");
+Console.WriteLine($"threads:   {options.Threads} on both sides{(options.Quick ? "  (--quick: smoke run)" : "")}");
+Console.WriteLine($"load:      {Machine.LoadAverage()} at start");
+
+int rounds = options.Rounds ?? (options.Quick ? 2 : 7);
+int muonRounds = Math.Max(1, rounds / 3);
+int warm = 1, reps = options.Quick ? 2 : 3;
+
+var samples = new Dictionary<string, Samples>();
+Samples For(string key) => samples.TryGetValue(key, out var s) ? s : samples[key] = new Samples();
+var stateBytes = new Dictionary<string, long>();
+
+// Our block: a fresh optimizer, warm-up steps, timed steps; then its state is freed.
+double[] Ours(Case c, bool fused, int warmSteps, int timedSteps)
+{
+    using Optimizer optimizer = c.Options(fused).Create(parameters);
+    for (int i = 0; i < warmSteps; i++) optimizer.Step();
+    var seconds = new double[timedSteps];
+    for (int i = 0; i < timedSteps; i++)
+    {
+        long t0 = Stopwatch.GetTimestamp();
+        optimizer.Step();
+        seconds[i] = Stopwatch.GetElapsedTime(t0).TotalSeconds;
+    }
+    stateBytes[$"ours {c.Key}"] = optimizer.StateBytes;
+    return seconds;
+}
+
+double[] Torch(Case c, string mode, int warmSteps, int timedSteps)
+{
+    var (seconds, bytes) = pytorch.Run(c.Key, mode, warmSteps, timedSteps);
+    stateBytes[$"torch {c.Key}"] = bytes;
+    return seconds;
+}
+
+using (Autograd.NoGrad())
+{
+    // Tiered JIT and first touches of our side before anything is recorded.
+    foreach (Case c in cases.Where(c => c.Key != "muon")) Ours(c, fused: true, 1, 1);
+
+    for (int r = 0; r < rounds; r++)
+    {
+        // Allocated per round and freed at once: the machine may be short of memory, and the steps need theirs.
+        using var source = Tensor.Randn(new long[] { parameterCount });
+        using var destination = Tensor.Empty(new long[] { parameterCount });
+        destination.Copy_(source);
+        var copy = new double[5];
+        var add = new double[5];
+        for (int i = 0; i < copy.Length; i++)
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            destination.Copy_(source);
+            copy[i] = Stopwatch.GetElapsedTime(t0).TotalSeconds;
+            t0 = Stopwatch.GetTimestamp();
+            destination.Add_(source);
+            add[i] = Stopwatch.GetElapsedTime(t0).TotalSeconds;
+        }
+        For("copy_").Add(copy);
+        For("add_").Add(add);
+
+        foreach (Case c in cases)
+        {
+            bool muon = c.Key == "muon";
+            if (muon && r >= muonRounds) continue;
+            Console.Error.Write($"\rround {r + 1}/{rounds}: {c.Label,-14}");
+            // Muon's step is ~10 s of GEMMs: one timed step per block, no warm-up (its state is one zeroed buffer).
+            int w = muon ? 0 : warm, n = muon ? 1 : reps;
+            var blocks = new List<(string Key, Func<double[]> Run)>
+            {
+                ($"ours {c.Key}", () => Ours(c, fused: true, w, n)),
+                ($"torch single {c.Key}", () => Torch(c, "single", w, n)),
+                ($"torch foreach {c.Key}", () => Torch(c, "foreach", w, n)),
+            };
+            if (options.Generic && c.HasFusedPath) blocks.Add(($"ours generic {c.Key}", () => Ours(c, fused: false, w, n)));
+            // Alternate the order: ours first in even rounds, PyTorch first in odd ones.
+            if (r % 2 == 1) blocks.Reverse();
+            var medians = new Dictionary<string, double>();
+            foreach (var (key, run) in blocks)
+            {
+                double[] s = run();
+                For(key).Add(s);
+                medians[key] = Samples.MedianOf(s);
+            }
+            double torchBest = Math.Min(medians[$"torch single {c.Key}"], medians[$"torch foreach {c.Key}"]);
+            For($"ratio {c.Key}").Add(new[] { medians[$"ours {c.Key}"] / torchBest });
+        }
+    }
+    Console.Error.WriteLine();
+}
+
+// ---- report --------------------------------------------------------------------------------------
+
+// Bandwidth in bytes read + bytes written per second. copy_ writes to lines it never read, which costs the CPU an
+// extra read (write-allocate); x.add_(y) updates x in place, the access pattern of an optimizer's buffers, so its
+// figure is the yardstick for the steps.
+double copyBandwidth = 2.0 * parameterCount * 4 / For("copy_").Median / 1e9;
+double addBandwidth = 3.0 * parameterCount * 4 / For("add_").Median / 1e9;
+Console.WriteLine();
+Console.WriteLine($"Memory bandwidth, {parameterCount * 4 / 1e6:F0} MB float32 buffers, {options.Threads} threads (bytes read + written per second, median / best): " +
+                  $"`x.add_(y)` {addBandwidth:F1} / {3.0 * parameterCount * 4 / For("add_").Min / 1e9:F1} GB/s, " +
+                  $"`dst.copy_(src)` {copyBandwidth:F1} / {2.0 * parameterCount * 4 / For("copy_").Min / 1e9:F1} GB/s");
+Console.WriteLine();
+Console.WriteLine($"One optimizer step, ViT-B parameter set ({parameterCount / 1e6:F2}M parameters), {options.Threads} threads; " +
+                  $"ms per step, median over {rounds} interleaved rounds × {reps} steps (Muon: {muonRounds} × 1)");
+Console.WriteLine();
+Console.WriteLine("| optimizer | ours ms | ours generic ms | PyTorch single ms | PyTorch foreach ms | ratio ours / best PyTorch | best-of ratio | target | verdict | bytes/param moved | ours GB/s (share of add_) | floor ms | state B/param ours / PyTorch |");
+Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|");
+foreach (Case c in cases)
+{
+    double ours = For($"ours {c.Key}").Median;
+    double single = For($"torch single {c.Key}").Median, foreach_ = For($"torch foreach {c.Key}").Median;
+    string generic = samples.TryGetValue($"ours generic {c.Key}", out var g) ? $"{g.Median * 1e3:F0}" : "–";
+    double ratio = For($"ratio {c.Key}").Median;
+    string bandwidth = c.BytesPerParameter > 0
+        ? $"{c.BytesPerParameter * parameterCount / ours / 1e9:F1} ({c.BytesPerParameter * parameterCount / ours / 1e9 / addBandwidth:P0})"
+        : "–";
+    string floor = c.BytesPerParameter > 0 ? $"{c.BytesPerParameter * parameterCount / addBandwidth / 1e6:F0}" : "–";
+    double bestRatio = For($"ours {c.Key}").Min / Math.Min(For($"torch single {c.Key}").Min, For($"torch foreach {c.Key}").Min);
+    string state = $"{stateBytes[$"ours {c.Key}"] / (double)parameterCount:F2} / {stateBytes[$"torch {c.Key}"] / (double)parameterCount:F2}";
+    Console.WriteLine($"| {c.Label} | {ours * 1e3:F0} | {generic} | {single * 1e3:F0} | {foreach_ * 1e3:F0} | {ratio:F2} | {bestRatio:F2} | ≤ {c.Target:F1} | " +
+                      $"{(ratio <= c.Target ? "met" : "missed")} | {(c.BytesPerParameter > 0 ? c.BytesPerParameter.ToString() : "–")} | {bandwidth} | {floor} | {state} |");
+}
+Console.WriteLine();
+Console.WriteLine("bytes/param moved: the float32 reads and writes our step needs at least (" +
+                  string.Join("; ", cases.Where(c => c.BytesPerParameter > 0).Select(c => $"{c.Label}: {c.Traffic}")) + ").");
+Console.WriteLine("ours GB/s: those bytes over our median step time, and its share of x.add_(y)'s median bandwidth in the same run; " +
+                  "floor ms: the bytes at that bandwidth. ratio: median over rounds of ours / faster PyTorch mode in the round (the verdict); " +
+                  "best-of ratio: our fastest step / PyTorch's fastest step over the run.");
+Console.WriteLine($"{Machine.LoadAverage()} at the end.");
+if (options.Verbose)
+{
+    Console.WriteLine();
+    foreach (var (key, s) in samples.OrderBy(kv => kv.Key))
+        Console.WriteLine($"{key,-28} n={s.Count,3} min={s.Min:G4} median={s.Median:G4} max={s.Max:G4}");
+}
+foreach (var (_, p) in parameters) p.Dispose();
+return 0;
+
+namespace TorchZoo.Bench.OptimizerStep
+{
+    internal sealed record Case(string Key, string Label, Func<bool, OptimizerOptions> Options, double Target, int BytesPerParameter, string Traffic)
+    {
+        public bool HasFusedPath => Key is "adamw" or "lion" or "reg" or "adam";
+    }
+
+    /// <summary>The parameter set: names and shapes as in pytorch_optimizer_step.py.</summary>
+    internal static class VitB
+    {
+        public static List<NamedParameter> CreateParameters()
+        {
+            var shapes = new List<(string, long[])>();
+            for (int i = 0; i < 12; i++)
+            {
+                string b = $"blocks.{i}.";
+                shapes.Add((b + "norm1.weight", new long[] { 768 }));
+                shapes.Add((b + "norm1.bias", new long[] { 768 }));
+                shapes.Add((b + "attn.qkv.weight", new long[] { 768, 2304 }));
+                shapes.Add((b + "attn.qkv.bias", new long[] { 2304 }));
+                shapes.Add((b + "attn.proj.weight", new long[] { 768, 768 }));
+                shapes.Add((b + "attn.proj.bias", new long[] { 768 }));
+                shapes.Add((b + "norm2.weight", new long[] { 768 }));
+                shapes.Add((b + "norm2.bias", new long[] { 768 }));
+                shapes.Add((b + "mlp.fc1.weight", new long[] { 768, 3072 }));
+                shapes.Add((b + "mlp.fc1.bias", new long[] { 3072 }));
+                shapes.Add((b + "mlp.fc2.weight", new long[] { 3072, 768 }));
+                shapes.Add((b + "mlp.fc2.bias", new long[] { 768 }));
+            }
+            using var g = new Generator(1);
+            var result = new List<NamedParameter>();
+            foreach (var (name, shape) in shapes)
+            {
+                var p = new Parameter(Tensor.Randn(shape, g).Mul_(0.02));
+                p.Grad = Tensor.Randn(shape, g).DetachFromDisposeScope();
+                result.Add(new NamedParameter(name, p));
+            }
+            return result;
+        }
+    }
+
+    internal sealed class Samples
+    {
+        private readonly List<double> values = new();
+        public int Count => values.Count;
+        public void Add(IEnumerable<double> more) => values.AddRange(more);
+        public double Min => values.Min();
+        public double Max => values.Max();
+        public double Median => MedianOf(values);
+
+        public static double MedianOf(IReadOnlyCollection<double> xs)
+        {
+            if (xs.Count == 0) return double.NaN;
+            var sorted = xs.OrderBy(v => v).ToArray();
+            int n = sorted.Length;
+            return n % 2 == 1 ? sorted[n / 2] : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]);
+        }
+    }
+
+    internal static class Machine
+    {
+        public static string LoadAverage()
+        {
+            try
+            {
+                string[] parts = File.ReadAllText("/proc/loadavg").Split(' ');
+                return $"load average {parts[0]} / {parts[1]} / {parts[2]} (1 / 5 / 15 min)";
+            }
+            catch (IOException)
+            {
+                return "load average unknown";
+            }
+        }
+
+        public static string CpuModel()
+        {
+            try
+            {
+                foreach (string line in File.ReadLines("/proc/cpuinfo"))
+                    if (line.StartsWith("model name", StringComparison.Ordinal))
+                        return line[(line.IndexOf(':') + 1)..].Trim();
+            }
+            catch (IOException)
+            {
+            }
+            return "unknown CPU";
+        }
+    }
+}

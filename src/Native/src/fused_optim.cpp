@@ -1,0 +1,224 @@
+// Fused optimizer steps: one pass over contiguous float32 CPU buffers does what the generic C# path does with
+// five to fifteen tensor ops (and their temporaries). The loops (fused_optim_kernels.h) follow the generic path's
+// operation order in float32 and round like libtorch's kernels on the same CPU, so the element-wise results agree
+// with the generic path bit for bit; REG's norms and RMS are summed in double over fixed row blocks (libtorch sums
+// them in float32), so those agree to float rounding and do not depend on the thread count.
+#include <ATen/Parallel.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "common.h"
+
+using namespace tz;
+
+namespace {
+
+struct AdamArgs {
+  float* p;
+  const float* g;
+  float* m;
+  float* v;
+  float* vmax;  // AMSGrad only
+  float decay, wd, b1, omb1, b2, omb2, sqrt_bc2, eps, step;
+};
+
+struct LionArgs {
+  float* p;
+  const float* g;
+  float* m;
+  float decay, lr, b1, omb1, b2, omb2;
+};
+
+struct RegArgs {
+  float* p;
+  const float* g;
+  float* m;
+  int64_t cols;
+  float weight;  // 1 − μ: momentum.lerp_(g, 1 − μ)
+  float mu;      // μ: u = g.lerp(momentum, μ) (Nesterov)
+  bool nesterov;
+  const float* rs;  // (‖u_i,:‖ + ε)^−½, after pass 1
+  const float* cs;  // (‖u_:,j‖ + ε)^−½, after pass 1
+  float scale;      // ρ/(RMS(X) + ε), after pass 2
+  float decay, lr;
+};
+
+}  // namespace
+
+#define TZ_KERNEL_NS baseline
+#define TZ_KERNEL_FMA 0
+#include "fused_optim_kernels.h"
+#undef TZ_KERNEL_NS
+#undef TZ_KERNEL_FMA
+
+#pragma GCC push_options
+#pragma GCC target("avx2,fma")
+#define TZ_KERNEL_NS avx2
+#define TZ_KERNEL_FMA 1
+#include "fused_optim_kernels.h"
+#undef TZ_KERNEL_NS
+#undef TZ_KERNEL_FMA
+#pragma GCC pop_options
+
+namespace {
+
+// Elements per parallel chunk: a smaller tensor is updated on the calling thread.
+constexpr int64_t kGrain = 32768;
+// REG's reductions are split into at most this many row blocks, whose partial sums are added in block order.
+constexpr int64_t kMaxBlocks = 64;
+
+// The kernels libtorch itself would pick on this CPU (it uses its AVX2 kernels when the CPU has AVX2 and FMA).
+bool use_avx2() {
+  static const bool yes = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  return yes;
+}
+
+void check_buffer(const at::Tensor& t, const char* what, int64_t numel) {
+  if (!t.defined()) fail(std::string("fused optimizer step: ") + what + " is undefined");
+  if (t.scalar_type() != at::kFloat || !t.device().is_cpu() || !t.is_contiguous())
+    fail(std::string("fused optimizer step: ") + what + " must be a contiguous float32 CPU tensor, got " +
+         std::string(c10::toString(t.scalar_type())) + " on " + t.device().str() +
+         (t.is_contiguous() ? "" : " (non-contiguous)"));
+  if (t.numel() != numel)
+    fail(std::string("fused optimizer step: ") + what + " has " + std::to_string(t.numel()) +
+         " elements but the parameter has " + std::to_string(numel));
+}
+
+float* data(tz_tensor t) { return T(t).data_ptr<float>(); }
+
+template <bool Decoupled, bool AmsGrad>
+void adam(const AdamArgs& a, int64_t n) {
+  auto range = use_avx2() ? avx2::adam_range<Decoupled, AmsGrad> : baseline::adam_range<Decoupled, AmsGrad>;
+  at::parallel_for(0, n, kGrain, [&](int64_t begin, int64_t end) { range(a, begin, end); });
+}
+
+// Rows [0, rows) in blocks of block_rows; fn(block, first_row, end_row) runs once per block, in parallel.
+template <typename F>
+void for_row_blocks(int64_t rows, int64_t block_rows, const F& fn) {
+  int64_t blocks = (rows + block_rows - 1) / block_rows;
+  at::parallel_for(0, blocks, 1, [&](int64_t b0, int64_t b1) {
+    for (int64_t b = b0; b < b1; ++b) fn(b, b * block_rows, std::min(rows, (b + 1) * block_rows));
+  });
+}
+
+// REG on one (rows, cols) matrix in three passes over memory:
+//  1. momentum ← lerp(momentum, g, 1 − μ); u = lerp(g, momentum, μ) (or momentum); row and column sums of u²;
+//  2. Σ X² with X = u·rs_i·cs_j, rs = (‖u_i,:‖ + ε)^−½, cs = (‖u_:,j‖ + ε)^−½, u recomputed from g and momentum;
+//  3. θ ← θ·(1 − ηλ) − η·X·ρ/(RMS(X) + ε).
+void reg(RegArgs a, int64_t rows, double eps, double lr, double weight_decay, double target_rms) {
+  const bool fast = use_avx2();
+  const int64_t cols = a.cols;
+  int64_t block_rows = std::max<int64_t>(1, kGrain / std::max<int64_t>(1, cols));
+  block_rows = std::max(block_rows, (rows + kMaxBlocks - 1) / kMaxBlocks);
+  const int64_t blocks = (rows + block_rows - 1) / block_rows;
+
+  std::vector<double> row_sq(static_cast<size_t>(rows), 0.0);
+  std::vector<double> col_part(static_cast<size_t>(blocks * cols), 0.0);
+  for_row_blocks(rows, block_rows, [&](int64_t b, int64_t r0, int64_t r1) {
+    double* col = col_part.data() + b * cols;
+    if (fast) avx2::reg_sums_range(a, r0, r1, row_sq.data(), col);
+    else baseline::reg_sums_range(a, r0, r1, row_sq.data(), col);
+  });
+
+  // As the generic path: the norm in float32, then .add_(ε).rsqrt_().
+  const float epsf = static_cast<float>(eps);
+  std::vector<float> rs(static_cast<size_t>(rows)), cs(static_cast<size_t>(cols));
+  for (int64_t r = 0; r < rows; ++r) rs[r] = 1.0f / std::sqrt(static_cast<float>(std::sqrt(row_sq[r])) + epsf);
+  for (int64_t j = 0; j < cols; ++j) {
+    double sum = 0.0;
+    for (int64_t b = 0; b < blocks; ++b) sum += col_part[b * cols + j];
+    cs[j] = 1.0f / std::sqrt(static_cast<float>(std::sqrt(sum)) + epsf);
+  }
+  a.rs = rs.data();
+  a.cs = cs.data();
+
+  std::vector<double> square_part(static_cast<size_t>(blocks), 0.0);
+  for_row_blocks(rows, block_rows, [&](int64_t b, int64_t r0, int64_t r1) {
+    square_part[b] = fast ? avx2::reg_square_sum_range(a, r0, r1) : baseline::reg_square_sum_range(a, r0, r1);
+  });
+  double square_sum = 0.0;
+  for (double s : square_part) square_sum += s;
+  double rms = std::sqrt(square_sum / static_cast<double>(rows * cols));
+  a.scale = static_cast<float>(target_rms / (rms + eps));
+  a.decay = static_cast<float>(weight_decay != 0.0 ? 1.0 - lr * weight_decay : 1.0);
+  a.lr = static_cast<float>(lr);
+
+  for_row_blocks(rows, block_rows, [&](int64_t, int64_t r0, int64_t r1) {
+    if (fast) avx2::reg_update_range(a, r0, r1);
+    else baseline::reg_update_range(a, r0, r1);
+  });
+}
+
+}  // namespace
+
+extern "C" {
+
+int tz_fused_adam_(tz_tensor param, tz_tensor grad, tz_tensor exp_avg, tz_tensor exp_avg_sq,
+                   tz_tensor max_exp_avg_sq, double lr, double beta1, double beta2, double eps,
+                   double weight_decay, int decoupled, int64_t step) {
+  TZ_TRY
+  int64_t n = T(param).numel();
+  check_buffer(T(param), "the parameter", n);
+  check_buffer(T(grad), "the gradient", n);
+  check_buffer(T(exp_avg), "exp_avg", n);
+  check_buffer(T(exp_avg_sq), "exp_avg_sq", n);
+  if (max_exp_avg_sq) check_buffer(T(max_exp_avg_sq), "max_exp_avg_sq", n);
+  if (step < 1) fail("fused Adam step: the step count must be at least 1, got " + std::to_string(step));
+  double bc1 = 1.0 - std::pow(beta1, static_cast<double>(step));
+  double bc2 = 1.0 - std::pow(beta2, static_cast<double>(step));
+  AdamArgs a{data(param), data(grad), data(exp_avg), data(exp_avg_sq),
+             max_exp_avg_sq ? data(max_exp_avg_sq) : nullptr,
+             static_cast<float>(decoupled && weight_decay != 0.0 ? 1.0 - lr * weight_decay : 1.0),
+             static_cast<float>(decoupled ? 0.0 : weight_decay),
+             static_cast<float>(beta1), static_cast<float>(1.0 - beta1),
+             static_cast<float>(beta2), static_cast<float>(1.0 - beta2),
+             static_cast<float>(std::sqrt(bc2)), static_cast<float>(eps), static_cast<float>(-lr / bc1)};
+  if (decoupled) {
+    if (a.vmax) adam<true, true>(a, n);
+    else adam<true, false>(a, n);
+  } else {
+    if (a.vmax) adam<false, true>(a, n);
+    else adam<false, false>(a, n);
+  }
+  return 0;
+  TZ_CATCH(-1)
+}
+
+int tz_fused_lion_(tz_tensor param, tz_tensor grad, tz_tensor exp_avg, double lr, double beta1, double beta2,
+                   double weight_decay) {
+  TZ_TRY
+  int64_t n = T(param).numel();
+  check_buffer(T(param), "the parameter", n);
+  check_buffer(T(grad), "the gradient", n);
+  check_buffer(T(exp_avg), "exp_avg", n);
+  LionArgs a{data(param), data(grad), data(exp_avg),
+             static_cast<float>(weight_decay != 0.0 ? 1.0 - lr * weight_decay : 1.0), static_cast<float>(lr),
+             static_cast<float>(beta1), static_cast<float>(1.0 - beta1),
+             static_cast<float>(beta2), static_cast<float>(1.0 - beta2)};
+  auto range = use_avx2() ? avx2::lion_range : baseline::lion_range;
+  at::parallel_for(0, n, kGrain, [&](int64_t begin, int64_t end) { range(a, begin, end); });
+  return 0;
+  TZ_CATCH(-1)
+}
+
+int tz_fused_reg_(tz_tensor param, tz_tensor grad, tz_tensor momentum_buffer, int64_t rows, double lr,
+                  double momentum, int nesterov, double target_rms, double eps, double weight_decay) {
+  TZ_TRY
+  int64_t n = T(param).numel();
+  check_buffer(T(param), "the parameter", n);
+  check_buffer(T(grad), "the gradient", n);
+  check_buffer(T(momentum_buffer), "momentum_buffer", n);
+  if (rows <= 0 || n % rows != 0)
+    fail("fused REG step: " + std::to_string(n) + " elements do not form a matrix of " + std::to_string(rows) +
+         " rows");
+  if (n == 0) return 0;
+  RegArgs a{data(param), data(grad), data(momentum_buffer), n / rows,
+            static_cast<float>(1.0 - momentum), static_cast<float>(momentum), nesterov != 0,
+            nullptr, nullptr, 0.0f, 1.0f, 0.0f};
+  reg(a, rows, eps, lr, weight_decay, target_rms);
+  return 0;
+  TZ_CATCH(-1)
+}
+
+}  // extern "C"

@@ -1,0 +1,58 @@
+using TorchZoo.Torch.Interop;
+
+namespace TorchZoo.Torch;
+
+/// <summary>
+/// Optimizer updates fused in the native shim: one loop over contiguous float32 CPU buffers, in place, parallel
+/// over libtorch's intra-op threads, instead of five to fifteen tensor ops (and their temporaries). They follow
+/// the op order of the generic tensor-op path in float32, so both agree to float rounding. Every tensor passed
+/// must satisfy <see cref="Supports"/>; the optimizers check that and otherwise take their generic path.
+/// </summary>
+public static class FusedOptimizerSteps
+{
+    /// <summary>True when every tensor is a contiguous float32 CPU tensor with the first one's element count.</summary>
+    public static bool Supports(Tensor first, Tensor second, Tensor? third = null, Tensor? fourth = null, Tensor? fifth = null)
+    {
+        long n = first.NumberOfElements;
+        return Fits(first, n) && Fits(second, n) && (third is null || Fits(third, n)) && (fourth is null || Fits(fourth, n)) &&
+               (fifth is null || Fits(fifth, n));
+    }
+
+    private static bool Fits(Tensor t, long numel) =>
+        t.Dtype == ScalarType.Float32 && t.IsContiguous && t.Device.Type == DeviceType.Cpu && t.NumberOfElements == numel;
+
+    /// <summary>
+    /// One Adam/AdamW update: θ ← θ·(1 − ηλ) when <paramref name="decoupled"/> (AdamW), else g ← g + λθ (Adam's L2);
+    /// m ← β1m + (1−β1)g; v ← β2v + (1−β2)g²; with AMSGrad (<paramref name="maxExpAvgSq"/> not null) v ← max(vmax, v);
+    /// θ ← θ − (η/bc1)·m/(√v/√bc2 + ε), bc = 1 − β^step. <paramref name="grad"/> is only read.
+    /// </summary>
+    public static void Adam_(Tensor parameter, Tensor grad, Tensor expAvg, Tensor expAvgSq, Tensor? maxExpAvgSq,
+                             double lr, double beta1, double beta2, double eps, double weightDecay, bool decoupled, long step)
+    {
+        int status = NativeMethods.tz_fused_adam_(parameter.Handle, grad.Handle, expAvg.Handle, expAvgSq.Handle, Tensor.HandleOf(maxExpAvgSq),
+                                                  lr, beta1, beta2, eps, weightDecay, decoupled ? 1 : 0, step);
+        GC.KeepAlive(maxExpAvgSq);
+        Tensor.Check(status, parameter, grad, expAvg);
+        GC.KeepAlive(expAvgSq);
+    }
+
+    /// <summary>One Lion update: θ ← θ·(1 − ηλ) − η·sign(β1m + (1−β1)g); m ← β2m + (1−β2)g.</summary>
+    public static void Lion_(Tensor parameter, Tensor grad, Tensor expAvg, double lr, double beta1, double beta2, double weightDecay)
+    {
+        int status = NativeMethods.tz_fused_lion_(parameter.Handle, grad.Handle, expAvg.Handle, lr, beta1, beta2, weightDecay);
+        Tensor.Check(status, parameter, grad, expAvg);
+    }
+
+    /// <summary>
+    /// One REG update (one RACS pass with p = 2) of a parameter viewed as a (<paramref name="rows"/>, −1) matrix:
+    /// M ← lerp(M, G, 1−μ); U = lerp(G, M, μ) (Nesterov) or M; X = diag(r+ε)^−½·U·diag(c+ε)^−½ with r, c the row and
+    /// column 2-norms of U; X ← X·ρ/(RMS(X) + ε); θ ← θ·(1 − ηλ) − ηX. Three passes over memory, no temporaries.
+    /// </summary>
+    public static void Reg_(Tensor parameter, Tensor grad, Tensor momentumBuffer, long rows, double lr, double momentum, bool nesterov,
+                            double targetRms, double eps, double weightDecay)
+    {
+        int status = NativeMethods.tz_fused_reg_(parameter.Handle, grad.Handle, momentumBuffer.Handle, rows, lr, momentum, nesterov ? 1 : 0,
+                                                 targetRms, eps, weightDecay);
+        Tensor.Check(status, parameter, grad, momentumBuffer);
+    }
+}

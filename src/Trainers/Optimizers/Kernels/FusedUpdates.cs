@@ -1,0 +1,46 @@
+using TorchZoo.Torch;
+using TorchZoo.Torch.NN;
+
+namespace TorchZoo.Trainers.Optimizers.Kernels;
+
+/// <summary>
+/// The fused branch of AdamW/Adam, Lion and REG: when the options allow it (<c>Fused</c>, no cautious variant, REG's
+/// defaults p = 2 and one balancing pass) and the parameter, its gradient and its state are contiguous float32 CPU
+/// tensors, the whole update runs as one native loop (<see cref="FusedOptimizerSteps"/>). Each method returns false
+/// when it did nothing, and the optimizer then runs its generic tensor-op path, which stays the reference: the
+/// state tensors have the same names, shapes and meaning on both paths, so a run may switch between them.
+/// </summary>
+internal static class FusedUpdates
+{
+    private static bool Eligible(Parameter p, Tensor grad) => FusedOptimizerSteps.Supports(p, grad);
+
+    public static bool TryAdam(ParamGroup group, AdamOptions o, bool decoupled, Parameter p, Tensor grad, ParameterState state)
+    {
+        bool cautiousDecay = decoupled && o is AdamWOptions { CautiousWeightDecay: true };
+        if (!o.Fused || o.Cautious || cautiousDecay || o.StateDtype != OptimizerStateDtype.Float32 || !Eligible(p, grad)) return false;
+        Tensor m = state.GetOrCreate("exp_avg", () => p.ZerosLike());
+        Tensor v = state.GetOrCreate("exp_avg_sq", () => p.ZerosLike());
+        Tensor? vmax = o.AmsGrad ? state.GetOrCreate("max_exp_avg_sq", () => p.ZerosLike()) : null;
+        if (!FusedOptimizerSteps.Supports(p, m, v, vmax)) return false;
+        FusedOptimizerSteps.Adam_(p, grad, m, v, vmax, group.LearningRate, o.Beta1, o.Beta2, o.Eps, o.WeightDecay, decoupled, state.Step);
+        return true;
+    }
+
+    public static bool TryLion(ParamGroup group, LionOptions o, Parameter p, Tensor grad, ParameterState state)
+    {
+        if (!o.Fused || o.Cautious || o.CautiousWeightDecay || o.StateDtype != OptimizerStateDtype.Float32 || !Eligible(p, grad)) return false;
+        Tensor m = state.GetOrCreate("exp_avg", () => p.ZerosLike());
+        if (!FusedOptimizerSteps.Supports(p, m)) return false;
+        FusedOptimizerSteps.Lion_(p, grad, m, group.LearningRate, o.Beta1, o.Beta2, o.WeightDecay);
+        return true;
+    }
+
+    public static bool TryReg(ParamGroup group, RegOptions o, Parameter p, Tensor grad, ParameterState state)
+    {
+        if (!o.Fused || o.CautiousWeightDecay || o.NormPower != 2 || o.BalancingPasses != 1 || p.Dim < 2 || !Eligible(p, grad)) return false;
+        Tensor buf = state.GetOrCreate("momentum_buffer", () => p.ZerosLike());
+        if (!FusedOptimizerSteps.Supports(p, buf)) return false;
+        FusedOptimizerSteps.Reg_(p, grad, buf, p.Size(0), group.LearningRate, o.Momentum, o.Nesterov, o.TargetRms, o.Eps, o.WeightDecay);
+        return true;
+    }
+}
