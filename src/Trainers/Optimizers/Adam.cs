@@ -10,7 +10,7 @@ namespace TorchZoo.Trainers.Optimizers;
 /// Defaults η = 1e-3, β = (0.9, 0.999), ε = 1e-8, λ = 0. State: 8 bytes/parameter (12 with AMSGrad); with
 /// <see cref="StateDtype"/> = <see cref="OptimizerStateDtype.Int8Blockwise"/> ≈ 2 bytes (+ 4 per 2048-block each buffer).
 /// </summary>
-public record AdamOptions : OptimizerOptions
+public record AdamOptions : OptimizerOptions, IMomentumOptions
 {
     public AdamOptions() => LearningRate = 1e-3;
 
@@ -50,6 +50,10 @@ public record AdamOptions : OptimizerOptions
     /// (<see cref="Kernels.FusedUpdates"/>); false forces the generic tensor-op path, the reference. Default true.
     /// </summary>
     public bool Fused { get; init; } = true;
+
+    double IMomentumOptions.MomentumValue => Beta1;
+
+    OptimizerOptions IMomentumOptions.WithMomentum(double momentum) => this with { Beta1 = momentum };
 
     public override string Name => "adam";
 

@@ -10,7 +10,7 @@ namespace TorchZoo.Trainers.Optimizers;
 /// (the paper: use a 3–10× smaller lr and 3–10× larger λ than AdamW). State: 4 bytes/parameter; ≈ 1 byte with
 /// <see cref="StateDtype"/> = <see cref="OptimizerStateDtype.Int8Blockwise"/> (signed dynamic map, 2048-blocks).
 /// </summary>
-public sealed record LionOptions : OptimizerOptions
+public sealed record LionOptions : OptimizerOptions, IMomentumOptions
 {
     public LionOptions() => LearningRate = 1e-4;
 
@@ -38,6 +38,10 @@ public sealed record LionOptions : OptimizerOptions
     /// (<see cref="Kernels.FusedUpdates"/>); false forces the generic tensor-op path, the reference. Default true.
     /// </summary>
     public bool Fused { get; init; } = true;
+
+    double IMomentumOptions.MomentumValue => Beta1;
+
+    OptimizerOptions IMomentumOptions.WithMomentum(double momentum) => this with { Beta1 = momentum };
 
     public override string Name => "lion";
 

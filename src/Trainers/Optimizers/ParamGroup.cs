@@ -19,8 +19,21 @@ public sealed class ParamGroup
 
     public IReadOnlyList<NamedParameter> Parameters { get; }
 
-    /// <summary>The group's hyperparameters (the optimizer's own options type).</summary>
-    public OptimizerOptions Options { get; }
+    /// <summary>
+    /// The group's hyperparameters (the optimizer's own options type). Replaceable between steps by an options
+    /// record of the same type, e.g. for momentum cycling (<see cref="IMomentumOptions"/>).
+    /// </summary>
+    public OptimizerOptions Options
+    {
+        get;
+        set
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            if (field is not null && value.GetType() != field.GetType())
+                throw new ArgumentException($"Group {Name} takes {field.GetType().Name}, not {value.GetType().Name}.", nameof(value));
+            field = value;
+        }
+    }
 
     /// <summary>The base learning rate from the options, which schedules multiply.</summary>
     public double InitialLearningRate => Options.LearningRate;

@@ -9,7 +9,7 @@ namespace TorchZoo.Trainers.Optimizers;
 /// torch.optim.SGD's semantics: g ← g + λθ; b ← μb + (1−τ)g (b = g on the first step); d = g + μb (Nesterov) or b;
 /// θ ← θ − ηd. Defaults: η = 0.01 (torch requires one), μ = 0, τ = 0. State: 4 bytes/parameter with momentum.
 /// </summary>
-public sealed record SgdOptions : OptimizerOptions
+public sealed record SgdOptions : OptimizerOptions, IMomentumOptions
 {
     public SgdOptions() => LearningRate = 0.01;
 
@@ -21,6 +21,10 @@ public sealed record SgdOptions : OptimizerOptions
 
     /// <summary>Nesterov momentum (needs Momentum &gt; 0 and Dampening = 0).</summary>
     public bool Nesterov { get; init; }
+
+    double IMomentumOptions.MomentumValue => Momentum;
+
+    OptimizerOptions IMomentumOptions.WithMomentum(double momentum) => this with { Momentum = momentum };
 
     public override string Name => "sgd";
 

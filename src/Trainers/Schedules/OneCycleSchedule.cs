@@ -23,6 +23,9 @@ public sealed record OneCycleSchedule : LearningRateSchedule
 
     public AnnealShape Anneal { get; init; } = AnnealShape.Cosine;
 
+    /// <summary>Cycle the optimizer's momentum (β1) inversely to the lr, as torch's cycle_momentum (on by default); the training loop applies it.</summary>
+    public bool CycleMomentum { get; init; } = true;
+
     /// <summary>Momentum at the lr peak (torch's base_momentum).</summary>
     public double BaseMomentum { get; init => field = CheckFraction(value, nameof(BaseMomentum)); } = 0.85;
 

@@ -103,6 +103,7 @@ public sealed class TrainingLoop
 
                 double factor = Schedule.Factor(context.Step, totalSteps) * context.LearningRateScale;
                 optimizer.ScaleLearningRates(factor);
+                if (Schedule is OneCycleSchedule { CycleMomentum: true } oneCycle) CycleMomentum(optimizer, oneCycle.MomentumFactor(context.Step, totalSteps));
                 long stepNumber = context.Step + 1;
                 if (NonFiniteGuard.ShouldSkip(loss, parameters))
                 {
@@ -150,6 +151,14 @@ public sealed class TrainingLoop
         foreach (var c in callbacks) c.OnTrainEnd(context);
         Model.Eval();
         return history;
+    }
+
+    /// <summary>Sets the momentum of every group whose options have one (SGD, Adam family, Lion); others keep theirs.</summary>
+    private static void CycleMomentum(Optimizer optimizer, double momentum)
+    {
+        foreach (ParamGroup group in optimizer.Groups)
+            if (group.Options is IMomentumOptions options && options.MomentumValue != momentum)
+                group.Options = options.WithMomentum(momentum);
     }
 
     private void Validate(TensorDataset train, TensorDataset? validation)

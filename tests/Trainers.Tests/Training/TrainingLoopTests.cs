@@ -207,6 +207,30 @@ public class TrainingLoopTests
         reports.Should().OnlyContain(r => r.Epochs == 3 && r.TotalSteps == 12);
     }
 
+    private sealed class RecordBeta1(List<double> seen) : ITrainingCallback
+    {
+        public void OnStepEnd(TrainingContext context, double loss) => seen.Add(((AdamOptions)context.Optimizer.Groups[0].Options).Beta1);
+    }
+
+    [Test]
+    public void OneCycleCyclesTheMomentumOfOptimizersThatHaveOne()
+    {
+        using var train = Regression(64, 1);
+        using var model = Model(6);
+        var seen = new List<double>();
+        var schedule = new OneCycleSchedule();
+        var loop = new TrainingLoop
+        {
+            Model = model, Loss = Mse, Optimizer = new AdamWOptions { LearningRate = 0.01 }, Schedule = schedule,
+            Options = new TrainingOptions { Epochs = 3, BatchSize = 16 }, Callbacks = new[] { new RecordBeta1(seen) },
+        };
+        loop.Fit(train);
+        seen.Should().HaveCount(12);
+        for (int s = 0; s < 12; s++) seen[s].Should().BeApproximately(schedule.MomentumFactor(s, 12), 1e-12);
+        seen[0].Should().BeApproximately(0.95, 1e-12, "β1 starts at max_momentum while the lr is lowest");
+        seen.Min().Should().BeLessThan(0.86, "β1 dips towards base_momentum (0.85) near the lr peak");
+    }
+
     [Test]
     public void ReduceOnPlateauLowersTheLearningRate()
     {
