@@ -75,7 +75,9 @@ tz_process_group tz_pg_create(int rank, int world_size, const char* master_addre
   store_options.port = static_cast<std::uint16_t>(port);
   store_options.isServer = rank == 0;
   store_options.numWorkers = static_cast<std::size_t>(world_size);
-  store_options.waitWorkers = true;
+  // Not waiting for the workers here: the Gloo rendezvous below waits for them with the same timeout (waiting
+  // twice would double the time a missing peer takes to report).
+  store_options.waitWorkers = false;
   store_options.timeout = handle->timeout;
   try {
     handle->store = c10::make_intrusive<c10d::TCPStore>(address, store_options);
