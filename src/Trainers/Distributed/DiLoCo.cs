@@ -112,6 +112,7 @@ public sealed class DiLoCo : Optimizer, ISelfSynchronizingOptimizer
             using var scope = DisposeScope.Enter();
             using var noGradInit = Autograd.NoGrad();
             anchor = parameters.Select(p => p.Detach().Clone().DetachFromDisposeScope()).ToArray();
+            momentum ??= parameters.Select(p => p.Detach().ZerosLike().DetachFromDisposeScope()).ToArray();
         }
         Inner.Step();
         stepCount++;
@@ -130,7 +131,7 @@ public sealed class DiLoCo : Optimizer, ISelfSynchronizingOptimizer
         double mu = Options.OuterMomentum, lr = Options.OuterLearningRate;
         for (int i = 0; i < parameters.Count; i++)
         {
-            Tensor b = momentum[i].Mul_(mu).Add_(delta[i]);
+            Tensor b = momentum![i].Mul_(mu).Add_(delta[i]);
             Tensor update = Options.Nesterov ? delta[i].Add(b, mu) : b;
             anchor![i].Sub_(update, lr);
             parameters[i].Copy_(anchor[i]);
