@@ -28,7 +28,6 @@ try
         case "bench": Bench(group, int.Parse(args[1], CultureInfo.InvariantCulture)); break;
         default: throw new ArgumentException($"Unknown mode '{mode}'.");
     }
-    group?.Dispose();
     Console.WriteLine($"RESULT seconds {clock.Elapsed.TotalSeconds:R}");
     return 0;
 }
@@ -37,6 +36,11 @@ catch (Exception e) when (e is TorchException or InvalidOperationException or Ar
     Console.WriteLine($"ERROR {e.Message.ReplaceLineEndings(" ")}");
     Console.WriteLine($"RESULT seconds {clock.Elapsed.TotalSeconds:R}");
     return 2;
+}
+finally
+{
+    // Leaving the group must also be prompt after a peer died (the tests bound the whole process).
+    group?.Dispose();
 }
 
 static void Print(string name, Tensor t) =>
