@@ -260,6 +260,24 @@ TZ_API tz_tensor tz_view_as_real(tz_tensor x);
 TZ_API tz_tensor tz_interpolate(tz_tensor x, const int64_t* size, int nsize /* = x.dim() - 2 */, int mode,
                                 int align_corners /* linear and cubic only */);
 
+/* ---- distributed (c10d: TCPStore rendezvous + ProcessGroupGloo, CPU tensors) ---------------- */
+typedef void* tz_process_group;
+enum tz_pg_reduce_op { TZ_PG_SUM, TZ_PG_AVERAGE, TZ_PG_MAX, TZ_PG_MIN, TZ_PG_PRODUCT };
+/* Blocks until all world_size ranks have joined or timeout_ms has passed (then NULL). Rank 0 hosts the
+ * store on master_address:port. Every collective below waits at most timeout_ms and then fails. */
+TZ_API tz_process_group tz_pg_create(int rank, int world_size, const char* master_address, int port,
+                                     int64_t timeout_ms);
+TZ_API void tz_pg_free(tz_process_group pg);
+TZ_API int tz_pg_rank(tz_process_group pg);
+TZ_API int tz_pg_world_size(tz_process_group pg);
+/* in place; AVERAGE is a sum divided by the world size (floating-point tensors only) */
+TZ_API int tz_pg_all_reduce(tz_process_group pg, tz_tensor t, int op);
+/* in place: every rank's t receives root's t */
+TZ_API int tz_pg_broadcast(tz_process_group pg, tz_tensor t, int root);
+/* writes world_size new tensors (rank order) into out; returns their count */
+TZ_API int tz_pg_all_gather(tz_process_group pg, tz_tensor t, tz_tensor* out, int cap);
+TZ_API int tz_pg_barrier(tz_process_group pg);
+
 #ifdef __cplusplus
 }
 #endif

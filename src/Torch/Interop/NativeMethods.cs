@@ -165,4 +165,14 @@ internal static unsafe class NativeMethods
 
     // images
     [DllImport(Lib)] internal static extern IntPtr tz_interpolate(IntPtr x, long* size, int nsize, int mode, int alignCorners);
+
+    // distributed (c10d process groups)
+    [DllImport(Lib, CharSet = CharSet.Ansi, BestFitMapping = false)] internal static extern IntPtr tz_pg_create(int rank, int worldSize, string masterAddress, int port, long timeoutMs);
+    [DllImport(Lib)] internal static extern void tz_pg_free(IntPtr pg);
+    [DllImport(Lib)] internal static extern int tz_pg_rank(IntPtr pg);
+    [DllImport(Lib)] internal static extern int tz_pg_world_size(IntPtr pg);
+    [DllImport(Lib)] internal static extern int tz_pg_all_reduce(IntPtr pg, IntPtr t, int op);
+    [DllImport(Lib)] internal static extern int tz_pg_broadcast(IntPtr pg, IntPtr t, int root);
+    [DllImport(Lib)] internal static extern int tz_pg_all_gather(IntPtr pg, IntPtr t, IntPtr* output, int cap);
+    [DllImport(Lib)] internal static extern int tz_pg_barrier(IntPtr pg);
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using TorchZoo.Torch;
 using TorchZoo.Torch.NN;
 using TorchZoo.Trainers.Clipping;
+using TorchZoo.Trainers.Distributed;
 using TorchZoo.Trainers.Optimizers;
 using TorchZoo.Trainers.Schedules;
 
@@ -13,7 +14,7 @@ namespace TorchZoo.Trainers.Training;
 /// (early stopping, plateau, user), progress, cancellation between steps, and checkpoints that resume
 /// bitwise-identically. Configure it with the init properties, then call <see cref="Fit"/>.
 /// </summary>
-public sealed class TrainingLoop
+public sealed partial class TrainingLoop
 {
     /// <summary>The model; it maps a batch of features to predictions.</summary>
     public required Module<Tensor, Tensor> Model { get; init; }
@@ -64,7 +65,8 @@ public sealed class TrainingLoop
         long totalSteps = stepsPerEpoch * Options.Epochs;
         var parameters = Model.Parameters().Where(p => p.RequiresGrad).ToList();
         LastOptimizer?.Dispose();
-        Optimizer optimizer = Optimizer.Create(Model);
+        DataParallel? dataParallel = StartDataParallel();
+        Optimizer optimizer = OptimizerOptionsFor(dataParallel).Create(Model);
         LastOptimizer = optimizer;
         var history = new TrainingHistory();
         var context = new TrainingContext(Model, optimizer, history, Options, totalSteps);
@@ -99,7 +101,8 @@ public sealed class TrainingLoop
                     break;
                 }
                 long micro = Math.Min(Options.GradientAccumulationSteps, batches - first);
-                double loss = AccumulateGradients(train, order, first, micro);
+                double loss = AccumulateGradients(train, order, first, micro, dataParallel);
+                if (dataParallel is not null) loss = SynchronizeRanks(dataParallel, optimizer, parameters, loss);
 
                 double factor = Schedule.Factor(context.Step, totalSteps) * context.LearningRateScale;
                 optimizer.ScaleLearningRates(factor);
@@ -134,7 +137,7 @@ public sealed class TrainingLoop
             if (context.StopRequested && context.RequestedReason is StopReason.Cancelled or StopReason.Diverged) break;
             if (Options.ValidateEverySteps is null)
                 Evaluate(context, callbacks, validation, epoch, epochLossSteps > 0 ? epochLoss / epochLossSteps : double.NaN);
-            if (Options.CheckpointPath is { } path) WriteCheckpoint(path, context, optimizer, shuffle, callbacks, earlyStopping);
+            if (Options.CheckpointPath is { } path && (dataParallel is null || dataParallel.Rank == 0)) WriteCheckpoint(path, context, optimizer, shuffle, callbacks, earlyStopping);
         }
 
         history.StoppedEpoch = context.Epoch;
@@ -171,8 +174,11 @@ public sealed class TrainingLoop
             throw new ArgumentException($"The training data has {train.Count} examples, fewer than one batch of {Options.BatchSize}, and DropLastBatch is set.");
     }
 
-    /// <summary>Forward and backward over <paramref name="micro"/> consecutive batches; returns their mean loss.</summary>
-    private double AccumulateGradients(TensorDataset train, Tensor order, long firstBatch, long micro)
+    /// <summary>
+    /// Forward and backward over <paramref name="micro"/> consecutive batches; returns their mean loss (data parallel:
+    /// this rank's share of it, see <see cref="ShardOfBatch"/>).
+    /// </summary>
+    private double AccumulateGradients(TensorDataset train, Tensor order, long firstBatch, long micro, DataParallel? dataParallel)
     {
         double total = 0;
         for (long k = 0; k < micro; k++)
@@ -180,7 +186,10 @@ public sealed class TrainingLoop
             using var scope = DisposeScope.Enter();
             long start = (firstBatch + k) * Options.BatchSize;
             long length = Math.Min(Options.BatchSize, train.Count - start);
-            var (x, y) = train.Batch(order.Narrow(0, start, length));
+            Tensor indices = order.Narrow(0, start, length);
+            double weight = 1;
+            if (dataParallel is not null && !ShardOfBatch(dataParallel, ref indices, out weight)) continue;
+            var (x, y) = train.Batch(indices);
             if (Options.Device != Device.Cpu)
             {
                 x = x.To(Options.Device);
@@ -188,7 +197,13 @@ public sealed class TrainingLoop
             }
             Tensor loss = Loss(Model.Forward(x), y);
             double value = loss.Item();
-            total += value;
+            if (weight != 1)
+            {
+                total += value * weight / dataParallel!.WorldSize;
+                loss.Mul(weight / micro).Backward();
+                continue;
+            }
+            total += dataParallel is null ? value : value / dataParallel.WorldSize;
             (micro == 1 ? loss : loss.Div(micro)).Backward();
         }
         return total / micro;

@@ -1,4 +1,5 @@
 using TorchZoo.Torch;
+using TorchZoo.Torch.Distributed;
 using TorchZoo.Trainers.Clipping;
 
 namespace TorchZoo.Trainers.Training;
@@ -44,6 +45,16 @@ public sealed record TrainingOptions
 
     /// <summary>Write a checkpoint at the end of every epoch to this file (atomically); null: none.</summary>
     public string? CheckpointPath { get; init; }
+
+    /// <summary>
+    /// Data-parallel training over this group (see <see cref="Distributed.DataParallel"/>); null: one process.
+    /// <see cref="BatchSize"/> stays the global batch: each of the W ranks takes every W-th example of it
+    /// (BatchSize / W per rank, so W must divide BatchSize). Only rank 0 writes checkpoints.
+    /// </summary>
+    public ProcessGroup? ProcessGroup { get; init; }
+
+    /// <summary>Gradients are averaged in buckets of about this many bytes (PyTorch DDP's 25 MB by default).</summary>
+    public long GradientBucketBytes { get; init => field = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(GradientBucketBytes), value, "GradientBucketBytes must be ≥ 1."); } = Distributed.DataParallel.DefaultBucketBytes;
 }
 
 /// <summary>Whether a monitored metric improves downwards (loss) or upwards (accuracy).</summary>

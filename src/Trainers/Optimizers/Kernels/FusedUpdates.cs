@@ -28,7 +28,7 @@ internal static class FusedUpdates
 
     public static bool TryLion(ParamGroup group, LionOptions o, Parameter p, Tensor grad, ParameterState state)
     {
-        if (!o.Fused || o.Cautious || o.CautiousWeightDecay || o.StateDtype != OptimizerStateDtype.Float32 || !Eligible(p, grad)) return false;
+        if (!o.Fused || o.Cautious || o.CautiousWeightDecay || o.StateDtype != OptimizerStateDtype.Float32 || o.DistributedVote != DistributedLionVote.None || !Eligible(p, grad)) return false;
         Tensor m = state.GetOrCreate("exp_avg", () => p.ZerosLike());
         if (!FusedOptimizerSteps.Supports(p, m)) return false;
         FusedOptimizerSteps.Lion_(p, grad, m, group.LearningRate, o.Beta1, o.Beta2, o.WeightDecay);

@@ -1,0 +1,171 @@
+// The rank process of the distributed tests. Usage: DistributedWorker <mode> [arguments]; the rank and world come from
+// RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT (no WORLD_SIZE: a single process without a group). Results are printed as
+// "RESULT <name> <values>" lines; a failure prints "ERROR <message>" and exits with 2.
+using System.Diagnostics;
+using System.Globalization;
+using TorchZoo.Torch;
+using TorchZoo.Torch.Distributed;
+using TorchZoo.Torch.NN;
+using TorchZoo.Torch.Serialization;
+using TorchZoo.Trainers.Distributed;
+using TorchZoo.Trainers.Optimizers;
+using TorchZoo.Trainers.Training;
+
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+TorchRuntime.NumThreads = 1;
+var clock = Stopwatch.StartNew();
+string mode = args.Length > 0 ? args[0] : "";
+var timeout = TimeSpan.FromMilliseconds(int.Parse(Environment.GetEnvironmentVariable("TZ_TIMEOUT_MS") ?? "10000", CultureInfo.InvariantCulture));
+ProcessGroup? group = null;
+try
+{
+    if (ProcessGroup.IsLaunchedDistributed) group = ProcessGroup.InitFromEnvironment(timeout);
+    switch (mode)
+    {
+        case "collectives": Collectives(group!); break;
+        case "die": Die(group!); break;
+        case "train": Train(group, args[1], int.Parse(args[2], CultureInfo.InvariantCulture), args[3]); break;
+        case "bench": Bench(group, int.Parse(args[1], CultureInfo.InvariantCulture)); break;
+        default: throw new ArgumentException($"Unknown mode '{mode}'.");
+    }
+    Console.WriteLine($"RESULT seconds {clock.Elapsed.TotalSeconds:R}");
+    return 0;
+}
+catch (Exception e) when (e is TorchException or InvalidOperationException or ArgumentException)
+{
+    Console.WriteLine($"ERROR {e.Message.ReplaceLineEndings(" ")}");
+    Console.WriteLine($"RESULT seconds {clock.Elapsed.TotalSeconds:R}");
+    return 2;
+}
+finally
+{
+    // Leaving the group must also be prompt after a peer died (the tests bound the whole process).
+    group?.Dispose();
+}
+
+static void Print(string name, Tensor t) =>
+    Console.WriteLine($"RESULT {name} {string.Join(' ', t.To(ScalarType.Float64).ToArray<double>().Select(v => v.ToString("R", CultureInfo.InvariantCulture)))}");
+
+static void Collectives(ProcessGroup g)
+{
+    int r = g.Rank;
+    using var sum = Tensor.FromArray(new[] { 1.0 + r, 2.0 + 10 * r, -3.5, 0.25 * r });
+    g.AllReduce(sum, ReduceOp.Sum);
+    Print("sum", sum);
+    using var average = Tensor.FromArray(new[] { 1.0f + r, 2.0f + 10 * r, -3.5f, 0.25f * r });
+    g.AllReduce(average, ReduceOp.Average);
+    Print("average", average);
+    using var max = Tensor.FromArray(new[] { (long)r, 7 - r });
+    g.AllReduce(max, ReduceOp.Max);
+    Print("max", max);
+    using var broadcast = Tensor.FromArray(new[] { 100.0 * r + 1, 100.0 * r + 2, 100.0 * r + 3 }, 3, 1);
+    g.Broadcast(broadcast, root: g.WorldSize - 1);
+    Print("broadcast", broadcast);
+    Tensor[] gathered = g.AllGather(Tensor.FromArray(new[] { (float)r, r + 0.5f }));
+    Print("gather", Tensor.Cat(gathered));
+    g.Barrier();
+    Print("barrier", Tensor.FromArray(new[] { 1.0 }));
+}
+
+// Rank 1 leaves right after joining; rank 0's next collective must fail within the timeout instead of hanging.
+static void Die(ProcessGroup g)
+{
+    if (g.Rank != 0) Environment.Exit(3);
+    Thread.Sleep(300);
+    using var t = Tensor.Ones(1000);
+    for (int i = 0; i < 100; i++) g.AllReduce(t, ReduceOp.Sum);
+    throw new InvalidOperationException("all-reduce with a dead peer succeeded");
+}
+
+static void Train(ProcessGroup? g, string optimizer, int steps, string output)
+{
+    int rank = g?.Rank ?? 0;
+    // Rank 1 starts from different weights: the loop must broadcast rank 0's.
+    using var init = new Generator(7 + (ulong)rank);
+    var model = new Sequential(new Linear(8, 16, generator: init), new Gelu(), new Linear(16, 16, generator: init), new Gelu(), new Linear(16, 1, generator: init));
+    using var data = new Generator(123);
+    Tensor x = Tensor.Randn(new long[] { 64, 8 }, data);
+    Tensor y = x.Narrow(1, 0, 4).Sum(new long[] { 1 }, keepDim: true).Sin().Add(x.Narrow(1, 4, 4).Mul(0.3).Sum(new long[] { 1 }, keepDim: true));
+    using var train = new TensorDataset(x, y);
+    var check = new RankAgreement(g);
+    var loop = new TrainingLoop
+    {
+        Model = model,
+        Loss = (p, t) => Functional.MseLoss(p, t),
+        Optimizer = OptimizerFor(optimizer),
+        Options = new TrainingOptions { Epochs = steps / 4, BatchSize = 16, Seed = 5, ProcessGroup = g, Threads = 1 },
+        Callbacks = new ITrainingCallback[] { check },
+    };
+    var history = loop.Fit(train);
+    Console.WriteLine($"RESULT steps {history.StepLosses.Count}");
+    Console.WriteLine($"RESULT losses {string.Join(' ', history.StepLosses.Select(v => v.ToString("R", CultureInfo.InvariantCulture)))}");
+    Console.WriteLine($"RESULT rank_max_difference {check.MaxDifference.ToString("R", CultureInfo.InvariantCulture)}");
+    Console.WriteLine($"RESULT rank_checks {check.Checks}");
+    SafeTensors.Save(output, model.StateDict());
+}
+
+// Data-parallel step timing (docs/benchmarks.md "Data parallel"): an MLP 784-1024-1024-10 (1.86 M parameters, 7.4 MB of
+// gradients), global batch 256 split over the ranks, AdamW; reports ms per step and ms per step spent in the all-reduce.
+static void Bench(ProcessGroup? g, int steps)
+{
+    g ??= ProcessGroup.Single();
+    using var init = new Generator(1);
+    var model = new Sequential(new Linear(784, 1024, generator: init), new Gelu(), new Linear(1024, 1024, generator: init), new Gelu(), new Linear(1024, 10, generator: init));
+    var dp = new DataParallel(g);
+    dp.BroadcastModel(model);
+    var parameters = model.Parameters().ToList();
+    using var optimizer = new AdamWOptions().Create(model);
+    using var data = new Generator(2);
+    int perRank = 256 / g.WorldSize;
+    Tensor x = Tensor.Randn(new long[] { perRank, 784 }, data).DetachFromDisposeScope();
+    Tensor y = Tensor.Randn(new long[] { perRank, 10 }, data).DetachFromDisposeScope();
+    double total = 0, communication = 0;
+    for (int step = 0; step < steps + 3; step++)
+    {
+        using var scope = DisposeScope.Enter();
+        long t0 = Stopwatch.GetTimestamp();
+        double c0 = dp.CommunicationSeconds;
+        Tensor loss = Functional.MseLoss(model.Forward(x), y);
+        loss.Backward();
+        if (g.WorldSize > 1) dp.AverageGradients(parameters, loss.Item() / g.WorldSize);
+        optimizer.Step();
+        optimizer.ZeroGrad();
+        if (step < 3) continue; // warm-up
+        total += Stopwatch.GetElapsedTime(t0).TotalSeconds;
+        communication += dp.CommunicationSeconds - c0;
+    }
+    Console.WriteLine($"RESULT step_ms {1000 * total / steps:F2}");
+    Console.WriteLine($"RESULT allreduce_ms {1000 * communication / steps:F2}");
+}
+
+static OptimizerOptions OptimizerFor(string name) => name switch
+{
+    "adamw" => new AdamWOptions { LearningRate = 1e-2, WeightDecay = 0.01 },
+    "sgd" => new SgdOptions { LearningRate = 0.05, Momentum = 0.9 },
+    "muon" => new MuonOptions { LearningRate = 0.02 },
+    "reg" => new RegOptions { LearningRate = 0.02 },
+    "lion" => new LionOptions { LearningRate = 1e-3 },
+    "lion-majority" => new LionOptions { LearningRate = 1e-3, DistributedVote = DistributedLionVote.MajorityVote },
+    "lion-average" => new LionOptions { LearningRate = 1e-3, DistributedVote = DistributedLionVote.Average },
+    "diloco-sgd-h1" => new DiLoCoOptions { Inner = new SgdOptions { LearningRate = 0.05, Momentum = 0.9 }, InnerSteps = 1, OuterLearningRate = 1, OuterMomentum = 0 },
+    "diloco-adamw-h4" => new DiLoCoOptions { Inner = new AdamWOptions { LearningRate = 1e-2 }, InnerSteps = 4 },
+    _ => throw new ArgumentException($"Unknown optimizer '{name}'."),
+};
+
+/// <summary>After every step, gathers every rank's flattened weights and records the largest difference to this rank's.</summary>
+sealed class RankAgreement(ProcessGroup? group) : ITrainingCallback
+{
+    public double MaxDifference { get; private set; }
+    public int Checks { get; private set; }
+
+    public void OnStepEnd(TrainingContext context, double loss)
+    {
+        if (group is null) return;
+        using var scope = DisposeScope.Enter();
+        using var noGrad = Autograd.NoGrad();
+        Tensor mine = Tensor.Cat(context.Model.Parameters().Select(p => p.Detach().Reshape(-1)).ToList());
+        foreach (Tensor other in group.AllGather(mine))
+            MaxDifference = Math.Max(MaxDifference, other.Sub(mine).Abs().Max().Item());
+        Checks++;
+    }
+}
