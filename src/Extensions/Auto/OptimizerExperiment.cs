@@ -349,8 +349,6 @@ public sealed class OptimizerExperiment
                 {
                     outcome = TrialOutcome.Failed(TrialStatus.Failed, trialContext.Curve.Count, e.Message);
                 }
-                if (trialCancellation.IsCancellationRequested && outcome.Status is TrialStatus.Completed or TrialStatus.EarlyStopped)
-                    outcome = outcome with { Status = TrialStatus.Cancelled };
                 TimeSpan duration = clock.GetElapsedTime(trialStart);
                 bool ranked = outcome.Status is TrialStatus.Completed or TrialStatus.EarlyStopped && double.IsFinite(outcome.Metric);
                 var result = new TrialResult(id, proposal.Candidate.Name, options, proposal.Hyperparameters, proposal.Rung, proposal.Final, proposal.ParentTrialId,

@@ -235,7 +235,8 @@ public sealed class EstimatorTrialRunner(Func<TrialContext, IEstimator<ITransfor
         {
             StopReason.Cancelled => TrialStatus.Cancelled,
             StopReason.EarlyStopped => TrialStatus.EarlyStopped,
-            _ => context.CancellationToken.IsCancellationRequested ? TrialStatus.Cancelled : TrialStatus.Completed,
+            null when context.CancellationToken.IsCancellationRequested => TrialStatus.Cancelled,
+            _ => TrialStatus.Completed,
         };
         return new TrialOutcome(status, value, epochs, model, history?.StopMessage ?? "");
     }
