@@ -30,9 +30,7 @@ public enum TrialStatus
 }
 
 /// <summary>What a tuner asks to train: an optimizer family, values for its search space, and an epoch budget.</summary>
-/// <remarks>Rung: The successive-halving rung (0 for other tuners).</remarks>
-/// <remarks>Final: False while the tuner may still promote the configuration to a longer run.</remarks>
-/// <remarks>ParentTrialId: The trial this one continues the evaluation of (a promotion), if any.</remarks>
+/// <remarks><c>Rung</c>: The successive-halving rung (0 for other tuners). <c>Final</c>: False while the tuner may still promote the configuration to a longer run. <c>ParentTrialId</c>: The trial this one continues the evaluation of (a promotion), if any.</remarks>
 public sealed record TrialProposal(
     OptimizerCandidate Candidate,
     IReadOnlyDictionary<string, double> Hyperparameters,
@@ -46,9 +44,7 @@ public sealed record TrialProposal(
 }
 
 /// <summary>One trial as recorded in the leaderboard.</summary>
-/// <remarks>Metric: The experiment's metric on the validation data (NaN when the trial did not produce a model).</remarks>
-/// <remarks>Loss: What the tuners minimize: the metric, negated when it is maximized; +∞ for failures.</remarks>
-/// <remarks>Curve: The trial's evaluations (one per epoch): train loss, val_loss, learning rate.</remarks>
+/// <remarks><c>Metric</c>: The experiment's metric on the validation data (NaN when the trial did not produce a model). <c>Loss</c>: What the tuners minimize: the metric, negated when it is maximized; +∞ for failures. <c>Curve</c>: The trial's evaluations (one per epoch): train loss, val_loss, learning rate.</remarks>
 public sealed record TrialResult(
     int TrialId,
     string Optimizer,
@@ -175,8 +171,7 @@ public sealed class TrialContext
 }
 
 /// <summary>What a trial runner returns; the experiment adds the id, timing and curve.</summary>
-/// <remarks>Model: The fitted model (null when none was produced).</remarks>
-/// <remarks>EpochsUsed: Epochs trained (started epochs count).</remarks>
+/// <remarks><c>Model</c>: The fitted model (null when none was produced). <c>EpochsUsed</c>: Epochs trained (started epochs count).</remarks>
 public sealed record TrialOutcome(TrialStatus Status, double Metric, int EpochsUsed, ITransformer? Model, string Message = "")
 {
     public static TrialOutcome Failed(TrialStatus status, int epochsUsed, string message) => new(status, double.NaN, epochsUsed, null, message);
