@@ -12,7 +12,7 @@ using TorchZoo.Trainers.Models;
 using TorchZoo.Trainers.Optimizers;
 
 string folder = "/usr/share/datasets/fashion-mnist", report = "optimizer-selection.html", model = "optimizer-selection.zip";
-int seconds = 240, familyEpochs = 12, samples = 2500, epochs = 4, threads = Math.Min(Environment.ProcessorCount, 2), seed = 1;
+int seconds = 180, familyEpochs = 12, samples = 36000, epochs = 4, threads = Math.Min(Environment.ProcessorCount, 2), seed = 1;
 string tuner = "halving";
 string[]? optimizers = null;
 for (int i = 0; i < args.Length; i++)
