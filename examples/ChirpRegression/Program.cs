@@ -4,6 +4,7 @@ using System.Diagnostics;
 using ChirpRegression;
 using Spectre.Console;
 using TorchZoo.Extensions;
+using TorchZoo.Extensions.Auto;
 using TorchZoo.Extensions.Core;
 using TorchZoo.Extensions.Data;
 using TorchZoo.Extensions.Evaluation;
@@ -56,7 +57,7 @@ var split = ml.Data.TrainTestSplit(data, testFraction: 0.2);
 AnsiConsole.MarkupLine($"data generated in {clock.Elapsed.TotalSeconds:F1} s: {split.TrainSet.RowCount:N0} for training, {split.TestSet.RowCount:N0} for test");
 
 var evaluations = new List<EvaluationRecord>();
-var options = new VisionTransformerTrainer.RegressionOptions
+VisionTransformerTrainer.RegressionOptions options = new()
 {
     FeatureColumnName = "Spectrogram",
     LabelColumnName = "Targets",
@@ -75,6 +76,27 @@ var options = new VisionTransformerTrainer.RegressionOptions
         AnsiConsole.MarkupLineInterpolated($"epoch {e.Epoch}: train loss {e.TrainLoss:F4}, validation loss {e.Metrics["val_loss"]:F4}, lr {e.LearningRate:G3}");
     },
 };
+
+if (run.Auto)
+{
+    // Fair selection: every optimizer family gets the same number of epochs; successive halving spends them on the
+    // most promising learning rates. The winner's options then train the final model below.
+    string[] families = { "adamw", "reg", "muon", "lion" };
+    var experiment = ml.Auto().CreateOptimizerExperiment()
+        .SetTrainer(options with { MetricsCallback = null, EarlyStopping = null }, new VisionTransformerSpec(options.Model))
+        .SetDataset(split.TrainSet, validationFraction: 0.1)
+        .SetMetric("PearsonMean")
+        .SetCandidates(families)
+        .SetMaxTotalEpochs(run.AutoEpochsPerFamily * families.Length)
+        .SetTuner(Tuners.SuccessiveHalving(minEpochs: 1, eta: 2))
+        .SetSeed(run.Seed)
+        .SetProgress(new TrialLog());
+    ExperimentResult selection = experiment.Run();
+    Console.WriteLine(selection.ToConsoleTable(top: 10));
+    selection.SaveHtmlReport(Path.Combine(run.Output, "optimizer-selection.html"), "Chirp regression: optimizer selection");
+    options = options with { Optimizer = selection.BestTrial!.Options };
+    AnsiConsole.MarkupLineInterpolated($"selected {selection.BestTrial.Optimizer} ({selection.BestTrial.Options.LearningRate:G3} lr); training it for {run.Epochs} epochs");
+}
 
 RegressionTrainer trainer = null!;
 RegressionPredictionTransformer model = null!;
@@ -125,6 +147,13 @@ Report.Write(reportPath, run, metrics, history, evaluations, split.TestSet.GetVe
 AnsiConsole.MarkupLine($"report written to {reportPath}; total time {clock.Elapsed.TotalMinutes:F1} min");
 model.Dispose();
 return identical ? 0 : 1;
+
+/// <summary>One line per finished selection trial.</summary>
+sealed class TrialLog : IProgress<TrialResult>
+{
+    public void Report(TrialResult t) =>
+        AnsiConsole.MarkupLineInterpolated($"trial {t.Optimizer} lr {t.Options.LearningRate:G3}: {t.Status}, PearsonMean {t.Metric:F4} after {t.EpochsUsed} epochs");
+}
 
 /// <summary>Progress reports applied synchronously (System.Progress would post them to another thread).</summary>
 sealed class Progress(Action<TrainingProgress> report) : IProgress<TrainingProgress>

@@ -21,6 +21,8 @@ public sealed record RunOptions
     public int Patience { get; init; } = 3;
     public string Output { get; init; } = "chirp-output";
     public bool Stft { get; init; }
+    public bool Auto { get; init; }
+    public int AutoEpochsPerFamily { get; init; } = 6;
 
     public const string Help = """
         ChirpRegression: a Vision Transformer that regresses a chirp's onset time, onset frequency and offset frequency
@@ -37,6 +39,8 @@ public sealed record RunOptions
           --threads N       libtorch threads (default 2)
           --seed N          seed for data and training (default 42)
           --out DIR         where the model and report go (default chirp-output)
+          --auto            let ml.Auto() choose the optimizer and its learning rate (successive halving, equal epochs per
+                            optimizer family: --auto-epochs N, default 6), then train the winner
           --stft            synthesize waveforms (256 Hz) and compute the spectrogram with the Spectrogram transform (libtorch stft)
         """;
 
@@ -64,6 +68,8 @@ public sealed record RunOptions
                 "--lr" => o with { LearningRate = double.TryParse(Next(), NumberStyles.Float, CultureInfo.InvariantCulture, out double lr) && lr > 0 ? lr : throw new ArgumentException("--lr needs a positive number.") },
                 "--out" => o with { Output = Next() },
                 "--stft" => o with { Stft = true },
+                "--auto" => o with { Auto = true },
+                "--auto-epochs" => o with { AutoEpochsPerFamily = Int() },
                 _ => throw new ArgumentException($"Unknown option '{args[i]}'. Run with --help for the options."),
             };
         }
