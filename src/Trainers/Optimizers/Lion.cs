@@ -10,13 +10,13 @@ namespace TorchZoo.Trainers.Optimizers;
 /// (the paper: use a 3–10× smaller lr and 3–10× larger λ than AdamW). State: 4 bytes/parameter; ≈ 1 byte with
 /// <see cref="StateDtype"/> = <see cref="OptimizerStateDtype.Int8Blockwise"/> (signed dynamic map, 2048-blocks).
 /// </summary>
-public sealed record LionOptions : OptimizerOptions, IMomentumOptions
+public sealed record LionOptions : MomentOptions
 {
-    public LionOptions() => LearningRate = 1e-4;
-
-    public double Beta1 { get; init => field = OptionChecks.Beta(value, nameof(Beta1)); } = 0.9;
-
-    public double Beta2 { get; init => field = OptionChecks.Beta(value, nameof(Beta2)); } = 0.99;
+    public LionOptions()
+    {
+        LearningRate = 1e-4;
+        Beta2 = 0.99;
+    }
 
     /// <summary>C-Lion: mask update coordinates whose sign disagrees with the gradient (see <see cref="CautiousMask"/>).</summary>
     public bool Cautious { get; init; }
@@ -38,10 +38,6 @@ public sealed record LionOptions : OptimizerOptions, IMomentumOptions
     /// (<see cref="Kernels.FusedUpdates"/>); false forces the generic tensor-op path, the reference. Default true.
     /// </summary>
     public bool Fused { get; init; } = true;
-
-    double IMomentumOptions.MomentumValue => Beta1;
-
-    OptimizerOptions IMomentumOptions.WithMomentum(double momentum) => this with { Beta1 = momentum };
 
     public override string Name => "lion";
 
