@@ -40,6 +40,7 @@ public record AdamOptions : AdaptiveMomentOptions
     /// <summary>Smaller tensors keep float32 states (bitsandbytes' min_8bit_size, 4096).</summary>
     public int MinQuantizedSize { get; init => field = OptionChecks.AtLeast(value, 0, nameof(MinQuantizedSize)); } = 4096;
 
+    /// <summary>
     /// Use the fused native update when the parameter, gradient and state are contiguous float32 CPU tensors
     /// (<see cref="Kernels.FusedUpdates"/>); false forces the generic tensor-op path, the reference. Default true.
     /// </summary>
