@@ -13,21 +13,15 @@ namespace TorchZoo.Trainers.Optimizers;
 /// λ = 0 (official code's default; the paper's runs use 0.1), no warmup (set both to the run length for long runs).
 /// State: 12 bytes/parameter.
 /// </summary>
-public sealed record AdEMAMixOptions : OptimizerOptions
+public sealed record AdEMAMixOptions : AdaptiveMomentOptions
 {
     public AdEMAMixOptions() => LearningRate = 1e-3;
-
-    public double Beta1 { get; init => field = OptionChecks.Beta(value, nameof(Beta1)); } = 0.9;
-
-    public double Beta2 { get; init => field = OptionChecks.Beta(value, nameof(Beta2)); } = 0.999;
 
     /// <summary>The slow EMA's rate β3.</summary>
     public double Beta3 { get; init => field = OptionChecks.Beta(value, nameof(Beta3)); } = 0.9999;
 
     /// <summary>The weight α of the slow EMA.</summary>
     public double Alpha { get; init => field = OptionChecks.NonNegative(value, nameof(Alpha)); } = 5;
-
-    public double Eps { get; init => field = OptionChecks.Positive(value, nameof(Eps)); } = 1e-8;
 
     /// <summary>T_α: α grows linearly from 0 over this many steps (0 = no warmup).</summary>
     public int AlphaWarmupSteps { get; init => field = OptionChecks.AtLeast(value, 0, nameof(AlphaWarmupSteps)); }

@@ -13,16 +13,14 @@ namespace TorchZoo.Trainers.Optimizers;
 /// step θ ← θ − η·m/bc1 (or none, <see cref="DegenerateToSgd"/> = false). Defaults η = 1e-3, β = (0.9, 0.999),
 /// ε = 1e-16, λ = 0 decoupled, rectify on (timm too; pytorch-optimizer defaults to off). State: 8 bytes/parameter.
 /// </summary>
-public sealed record AdaBeliefOptions : OptimizerOptions
+/// <remarks>ε (<see cref="AdaptiveMomentOptions.Eps"/>): added to s every step (it accumulates, as in the paper) and to the denominator.</remarks>
+public sealed record AdaBeliefOptions : AdaptiveMomentOptions
 {
-    public AdaBeliefOptions() => LearningRate = 1e-3;
-
-    public double Beta1 { get; init => field = OptionChecks.Beta(value, nameof(Beta1)); } = 0.9;
-
-    public double Beta2 { get; init => field = OptionChecks.Beta(value, nameof(Beta2)); } = 0.999;
-
-    /// <summary>Added to s every step (it accumulates, as in the paper) and to the denominator.</summary>
-    public double Eps { get; init => field = OptionChecks.Positive(value, nameof(Eps)); } = 1e-16;
+    public AdaBeliefOptions()
+    {
+        LearningRate = 1e-3;
+        Eps = 1e-16;
+    }
 
     /// <summary>RAdam-style variance rectification (official v0.2 default).</summary>
     public bool Rectify { get; init; } = true;

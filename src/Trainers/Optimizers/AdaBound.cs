@@ -12,15 +12,9 @@ namespace TorchZoo.Trainers.Optimizers;
 /// Defaults η = 1e-3, β = (0.9, 0.999), final_lr = 0.1, γ = 1e-3, ε = 1e-8, λ = 0.
 /// State: 8 bytes/parameter (12 with AMSBound).
 /// </summary>
-public sealed record AdaBoundOptions : OptimizerOptions
+public sealed record AdaBoundOptions : AdaptiveMomentOptions
 {
     public AdaBoundOptions() => LearningRate = 1e-3;
-
-    public double Beta1 { get; init => field = OptionChecks.Beta(value, nameof(Beta1)); } = 0.9;
-
-    public double Beta2 { get; init => field = OptionChecks.Beta(value, nameof(Beta2)); } = 0.999;
-
-    public double Eps { get; init => field = OptionChecks.Positive(value, nameof(Eps)); } = 1e-8;
 
     /// <summary>The SGD learning rate the bounds converge to (at the base η).</summary>
     public double FinalLearningRate { get; init => field = OptionChecks.NonNegative(value, nameof(FinalLearningRate)); } = 0.1;

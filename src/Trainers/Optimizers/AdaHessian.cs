@@ -17,15 +17,13 @@ namespace TorchZoo.Trainers.Optimizers;
 /// is saved with the optimizer, so resuming is bitwise. Defaults (official code) η = 0.15, β = (0.9, 0.999), ε = 1e-4, k = 1,
 /// λ = 0 (decoupled), P = 1. State: 8 bytes/parameter (+ the generator state, ≈ 5 KB).
 /// </summary>
-public sealed record AdaHessianOptions : OptimizerOptions
+public sealed record AdaHessianOptions : AdaptiveMomentOptions
 {
-    public AdaHessianOptions() => LearningRate = 0.15;
-
-    public double Beta1 { get; init => field = OptionChecks.Beta(value, nameof(Beta1)); } = 0.9;
-
-    public double Beta2 { get; init => field = OptionChecks.Beta(value, nameof(Beta2)); } = 0.999;
-
-    public double Eps { get; init => field = OptionChecks.Positive(value, nameof(Eps)); } = 1e-4;
+    public AdaHessianOptions()
+    {
+        LearningRate = 0.15;
+        Eps = 1e-4;
+    }
 
     /// <summary>k: the power of the Hessian denominator (1 = full curvature, 0.5 ≈ between SGD and AdaHessian).</summary>
     public double HessianPower { get; init => field = OptionChecks.UnitInterval(value, nameof(HessianPower)); } = 1.0;

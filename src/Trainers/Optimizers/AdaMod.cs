@@ -11,18 +11,12 @@ namespace TorchZoo.Trainers.Optimizers;
 /// θ ← θ − min(s, ŝ)⊙m. Defaults (official) η = 1e-3, β = (0.9, 0.999), β3 = 0.999, ε = 1e-8, λ = 0
 /// (pytorch-optimizer uses β2 = 0.99, β3 = 0.9999). State: 12 bytes/parameter.
 /// </summary>
-public sealed record AdaModOptions : OptimizerOptions
+public sealed record AdaModOptions : AdaptiveMomentOptions
 {
     public AdaModOptions() => LearningRate = 1e-3;
 
-    public double Beta1 { get; init => field = OptionChecks.Beta(value, nameof(Beta1)); } = 0.9;
-
-    public double Beta2 { get; init => field = OptionChecks.Beta(value, nameof(Beta2)); } = 0.999;
-
     /// <summary>The rate β3 of the step-size EMA (memory ≈ 1/(1−β3) steps).</summary>
     public double Beta3 { get; init => field = OptionChecks.Beta(value, nameof(Beta3)); } = 0.999;
-
-    public double Eps { get; init => field = OptionChecks.Positive(value, nameof(Eps)); } = 1e-8;
 
     public override string Name => "adamod";
 

@@ -10,15 +10,9 @@ namespace TorchZoo.Trainers.Optimizers;
 /// Defaults η = 1e-3, β = (0.9, 0.999), ε = 1e-8, λ = 0. State: 8 bytes/parameter (12 with AMSGrad); with
 /// <see cref="StateDtype"/> = <see cref="OptimizerStateDtype.Int8Blockwise"/> ≈ 2 bytes (+ 4 per 2048-block each buffer).
 /// </summary>
-public record AdamOptions : OptimizerOptions, IMomentumOptions
+public record AdamOptions : AdaptiveMomentOptions
 {
     public AdamOptions() => LearningRate = 1e-3;
-
-    public double Beta1 { get; init => field = OptionChecks.Beta(value, nameof(Beta1)); } = 0.9;
-
-    public double Beta2 { get; init => field = OptionChecks.Beta(value, nameof(Beta2)); } = 0.999;
-
-    public double Eps { get; init => field = OptionChecks.Positive(value, nameof(Eps)); } = 1e-8;
 
     /// <summary>
     /// AMSGrad (Reddi et al.) in PyTorch's convention: keep the running maximum of the raw second moment v
@@ -46,14 +40,11 @@ public record AdamOptions : OptimizerOptions, IMomentumOptions
     /// <summary>Smaller tensors keep float32 states (bitsandbytes' min_8bit_size, 4096).</summary>
     public int MinQuantizedSize { get; init => field = OptionChecks.AtLeast(value, 0, nameof(MinQuantizedSize)); } = 4096;
 
+    /// <summary>
     /// Use the fused native update when the parameter, gradient and state are contiguous float32 CPU tensors
     /// (<see cref="Kernels.FusedUpdates"/>); false forces the generic tensor-op path, the reference. Default true.
     /// </summary>
     public bool Fused { get; init; } = true;
-
-    double IMomentumOptions.MomentumValue => Beta1;
-
-    OptimizerOptions IMomentumOptions.WithMomentum(double momentum) => this with { Beta1 = momentum };
 
     public override string Name => "adam";
 

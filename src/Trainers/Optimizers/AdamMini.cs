@@ -19,19 +19,13 @@ namespace TorchZoo.Trainers.Optimizers;
 /// Defaults η = 1e-3 (the official signature's lr = 1.0 is a placeholder to be set), β = (0.9, 0.999), ε = 1e-8,
 /// λ = 0.1 (official). State: 4 bytes/parameter + 4 per block (≈ 4).
 /// </summary>
-public sealed record AdamMiniOptions : OptimizerOptions
+public sealed record AdamMiniOptions : AdaptiveMomentOptions
 {
     public AdamMiniOptions()
     {
         LearningRate = 1e-3;
         WeightDecay = 0.1;
     }
-
-    public double Beta1 { get; init => field = OptionChecks.Beta(value, nameof(Beta1)); } = 0.9;
-
-    public double Beta2 { get; init => field = OptionChecks.Beta(value, nameof(Beta2)); } = 0.999;
-
-    public double Eps { get; init => field = OptionChecks.Positive(value, nameof(Eps)); } = 1e-8;
 
     /// <summary>The model's attention head count; 0 disables head blocks (query/key weights are then per neuron).</summary>
     public int HeadCount { get; init => field = OptionChecks.AtLeast(value, 0, nameof(HeadCount)); }

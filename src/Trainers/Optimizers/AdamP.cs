@@ -12,15 +12,9 @@ namespace TorchZoo.Trainers.Optimizers;
 /// θ ← θ(1 − ηλ·ratio) − η·u/bc1 (η/bc1 with u = m/(√(v/bc2)+ε)). Defaults η = 1e-3, β = (0.9, 0.999), ε = 1e-8,
 /// λ = 0, δ = 0.1, wd_ratio = 0.1, no Nesterov. State: 8 bytes/parameter.
 /// </summary>
-public sealed record AdamPOptions : OptimizerOptions
+public sealed record AdamPOptions : AdaptiveMomentOptions
 {
     public AdamPOptions() => LearningRate = 1e-3;
-
-    public double Beta1 { get; init => field = OptionChecks.Beta(value, nameof(Beta1)); } = 0.9;
-
-    public double Beta2 { get; init => field = OptionChecks.Beta(value, nameof(Beta2)); } = 0.999;
-
-    public double Eps { get; init => field = OptionChecks.Positive(value, nameof(Eps)); } = 1e-8;
 
     /// <summary>The cosine threshold δ (compared with δ/√dim).</summary>
     public double Delta { get; init => field = OptionChecks.NonNegative(value, nameof(Delta)); } = 0.1;

@@ -9,16 +9,10 @@ namespace TorchZoo.Trainers.Optimizers;
 /// g ← g + λθ; m ← β1m + (1−β1)g; u ← max(β2u, |g| + ε); θ ← θ − (η/bc1)·m/u.
 /// Defaults η = 2e-3, β = (0.9, 0.999), ε = 1e-8, λ = 0 (coupled L2). State: 8 bytes/parameter.
 /// </summary>
-public sealed record AdamaxOptions : OptimizerOptions
+/// <remarks>ε (<see cref="AdaptiveMomentOptions.Eps"/>): added to |g| before the maximum (torch's placement), so u ≥ ε and the division is safe.</remarks>
+public sealed record AdamaxOptions : AdaptiveMomentOptions
 {
     public AdamaxOptions() => LearningRate = 2e-3;
-
-    public double Beta1 { get; init => field = OptionChecks.Beta(value, nameof(Beta1)); } = 0.9;
-
-    public double Beta2 { get; init => field = OptionChecks.Beta(value, nameof(Beta2)); } = 0.999;
-
-    /// <summary>Added to |g| before the maximum (torch's placement), so u ≥ ε and the division is safe.</summary>
-    public double Eps { get; init => field = OptionChecks.Positive(value, nameof(Eps)); } = 1e-8;
 
     public override string Name => "adamax";
 

@@ -13,16 +13,15 @@ namespace TorchZoo.Trainers.Optimizers;
 /// Defaults η = 1e-3, β = (0.9, 0.9999), ε = 1e-6, λ = 0 (coupled L2 as the official default; decoupled is an option).
 /// State: 8 bytes/parameter.
 /// </summary>
-public sealed record AdoptOptions : OptimizerOptions
+/// <remarks>ε (<see cref="AdaptiveMomentOptions.Eps"/>): the floor of √v in the normalizer max(√v, ε).</remarks>
+public sealed record AdoptOptions : AdaptiveMomentOptions
 {
-    public AdoptOptions() => LearningRate = 1e-3;
-
-    public double Beta1 { get; init => field = OptionChecks.Beta(value, nameof(Beta1)); } = 0.9;
-
-    public double Beta2 { get; init => field = OptionChecks.Beta(value, nameof(Beta2)); } = 0.9999;
-
-    /// <summary>The floor of √v in the normalizer max(√v, ε).</summary>
-    public double Eps { get; init => field = OptionChecks.Positive(value, nameof(Eps)); } = 1e-6;
+    public AdoptOptions()
+    {
+        LearningRate = 1e-3;
+        Beta2 = 0.9999;
+        Eps = 1e-6;
+    }
 
     /// <summary>Clip the normalized gradient to ±k^<see cref="ClipExponent"/> (the paper's stabilizer).</summary>
     public bool Clip { get; init; } = true;

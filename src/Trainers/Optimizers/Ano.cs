@@ -14,15 +14,14 @@ namespace TorchZoo.Trainers.Optimizers;
 /// in our notes). Defaults η = 1e-4, β = (0.92, 0.99), ε = 1e-8, λ = 0 (decoupled). State: 8 bytes/parameter.
 /// <see cref="AnologOptions"/> replaces β1 by the schedule 1 − 1/ln(max(2, t)).
 /// </summary>
-public record AnoOptions : OptimizerOptions
+public record AnoOptions : AdaptiveMomentOptions
 {
-    public AnoOptions() => LearningRate = 1e-4;
-
-    public double Beta1 { get; init => field = OptionChecks.Beta(value, nameof(Beta1)); } = 0.92;
-
-    public double Beta2 { get; init => field = OptionChecks.Beta(value, nameof(Beta2)); } = 0.99;
-
-    public double Eps { get; init => field = OptionChecks.Positive(value, nameof(Eps)); } = 1e-8;
+    public AnoOptions()
+    {
+        LearningRate = 1e-4;
+        Beta1 = 0.92;
+        Beta2 = 0.99;
+    }
 
     public override string Name => "ano";
 
@@ -32,7 +31,7 @@ public record AnoOptions : OptimizerOptions
     public virtual double Beta1At(long step) => Beta1;
 }
 
-/// <summary>Anolog: ANO with the logarithmic momentum schedule β1_t = 1 − 1/ln(max(2, t)) (<see cref="AnoOptions.Beta1"/> unused).</summary>
+/// <summary>Anolog: ANO with the logarithmic momentum schedule β1_t = 1 − 1/ln(max(2, t)) (<see cref="MomentOptions.Beta1"/> unused).</summary>
 public sealed record AnologOptions : AnoOptions
 {
     public override string Name => "anolog";

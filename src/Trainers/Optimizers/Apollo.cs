@@ -29,15 +29,13 @@ public enum ApolloScaleType
 /// ε = 1e-6, λ = 0, r = 256, T = 200, α = 1, channel scaling, γ = 1.01. State: 8r/min(m, n) bytes/parameter for a
 /// matrix (r = 256 on 768×3072: ≈ 2.7), 8 for vectors.
 /// </summary>
-public record ApolloOptions : OptimizerOptions
+public record ApolloOptions : AdaptiveMomentOptions
 {
-    public ApolloOptions() => LearningRate = 1e-2;
-
-    public double Beta1 { get; init => field = OptionChecks.Beta(value, nameof(Beta1)); } = 0.9;
-
-    public double Beta2 { get; init => field = OptionChecks.Beta(value, nameof(Beta2)); } = 0.999;
-
-    public double Eps { get; init => field = OptionChecks.Positive(value, nameof(Eps)); } = 1e-6;
+    public ApolloOptions()
+    {
+        LearningRate = 1e-2;
+        Eps = 1e-6;
+    }
 
     /// <summary>r, the projection rank (capped at the matrix's smaller side).</summary>
     public int Rank { get; init => field = OptionChecks.AtLeast(value, 1, nameof(Rank)); } = 256;

@@ -13,13 +13,9 @@ namespace TorchZoo.Trainers.Optimizers;
 /// confidence factor. Defaults η = 2e-4, β = (0.9, 0.999, 0.9999), ε = (1e-30, 1e-16), d = 1, λ = 0.
 /// State: 4 + 8(m + n)/(mn) bytes/parameter for an m×n matrix (≈ 4), 8 for vectors.
 /// </summary>
-public sealed record CameOptions : OptimizerOptions
+public sealed record CameOptions : MomentOptions
 {
     public CameOptions() => LearningRate = 2e-4;
-
-    public double Beta1 { get; init => field = OptionChecks.Beta(value, nameof(Beta1)); } = 0.9;
-
-    public double Beta2 { get; init => field = OptionChecks.Beta(value, nameof(Beta2)); } = 0.999;
 
     /// <summary>β3, the rate of the instability (confidence) EMA.</summary>
     public double Beta3 { get; init => field = OptionChecks.Beta(value, nameof(Beta3)); } = 0.9999;

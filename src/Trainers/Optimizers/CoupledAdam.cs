@@ -14,19 +14,13 @@ namespace TorchZoo.Trainers.Optimizers;
 /// θ_i ← θ_i(1 − ηλ) − η(m_i/bc1)/(√(v̄/bc2) + ε). Defaults as AdamW: η = 1e-3, β = (0.9, 0.999), ε = 1e-8, λ = 0.01.
 /// State: 8 bytes/parameter; 4 + 4/vocab for the embedding.
 /// </summary>
-public sealed record CoupledAdamOptions : OptimizerOptions
+public sealed record CoupledAdamOptions : AdaptiveMomentOptions
 {
     public CoupledAdamOptions()
     {
         LearningRate = 1e-3;
         WeightDecay = 0.01;
     }
-
-    public double Beta1 { get; init => field = OptionChecks.Beta(value, nameof(Beta1)); } = 0.9;
-
-    public double Beta2 { get; init => field = OptionChecks.Beta(value, nameof(Beta2)); } = 0.999;
-
-    public double Eps { get; init => field = OptionChecks.Positive(value, nameof(Eps)); } = 1e-8;
 
     /// <summary>Regular expression on the dotted name of the (tied) token embedding, whose rows are tokens.</summary>
     public string EmbeddingPattern { get; init => field = AdamMiniOptions.CheckedPattern(value, nameof(EmbeddingPattern)); } =

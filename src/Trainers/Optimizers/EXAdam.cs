@@ -11,15 +11,9 @@ namespace TorchZoo.Trainers.Optimizers;
 /// decay θ ← θ(1 − ηλ). v1 of the paper also grew the step size as α·ln(√2·√(t+1)); v2 and the code drop it, as we do.
 /// Defaults η = 1e-3, β = (0.9, 0.999), ε = 1e-8, λ = 0. State: 8 bytes/parameter.
 /// </summary>
-public sealed record EXAdamOptions : OptimizerOptions
+public sealed record EXAdamOptions : AdaptiveMomentOptions
 {
     public EXAdamOptions() => LearningRate = 1e-3;
-
-    public double Beta1 { get; init => field = OptionChecks.Beta(value, nameof(Beta1)); } = 0.9;
-
-    public double Beta2 { get; init => field = OptionChecks.Beta(value, nameof(Beta2)); } = 0.999;
-
-    public double Eps { get; init => field = OptionChecks.Positive(value, nameof(Eps)); } = 1e-8;
 
     public override string Name => "exadam";
 

@@ -13,19 +13,13 @@ namespace TorchZoo.Trainers.Optimizers;
 /// uses min(ε, ε₂·RMS(g))) and the clip form (max(1, RMS)/c in that code; identical at the default c = 1).
 /// Defaults η = 1e-3, β = (0.9, 0.999), ε = 1e-8, p = 0.5, c = 1, λ = 0.1. State: 8 bytes/parameter.
 /// </summary>
-public sealed record FAdamOptions : OptimizerOptions
+public sealed record FAdamOptions : AdaptiveMomentOptions
 {
     public FAdamOptions()
     {
         LearningRate = 1e-3;
         WeightDecay = 0.1;
     }
-
-    public double Beta1 { get; init => field = OptionChecks.Beta(value, nameof(Beta1)); } = 0.9;
-
-    public double Beta2 { get; init => field = OptionChecks.Beta(value, nameof(Beta2)); } = 0.999;
-
-    public double Eps { get; init => field = OptionChecks.Positive(value, nameof(Eps)); } = 1e-8;
 
     /// <summary>The Fisher power p of the preconditioner F^p (0.5 = Adam's square root).</summary>
     public double FisherPower { get; init => field = OptionChecks.Positive(value, nameof(FisherPower)); } = 0.5;

@@ -12,15 +12,9 @@ namespace TorchZoo.Trainers.Optimizers;
 /// Defaults η = 1e-3, β = (0.9, 0.999), ε = 1e-8 (Adam's; pytorch-optimizer uses 1e-6), λ = 0.
 /// State: 8 bytes/parameter.
 /// </summary>
-public sealed record GramsOptions : OptimizerOptions
+public sealed record GramsOptions : AdaptiveMomentOptions
 {
     public GramsOptions() => LearningRate = 1e-3;
-
-    public double Beta1 { get; init => field = OptionChecks.Beta(value, nameof(Beta1)); } = 0.9;
-
-    public double Beta2 { get; init => field = OptionChecks.Beta(value, nameof(Beta2)); } = 0.999;
-
-    public double Eps { get; init => field = OptionChecks.Positive(value, nameof(Eps)); } = 1e-8;
 
     public override string Name => "grams";
 

@@ -13,15 +13,13 @@ namespace TorchZoo.Trainers.Optimizers;
 /// λθ after it, without η). At η = 0 we take no step (the official code then takes the step m).
 /// Defaults η = 4e-4, β = (0.9, 0.999), ε = 1e-15, λ = 0. State: 8 bytes/parameter (+1 scalar).
 /// </summary>
-public sealed record LaPropOptions : OptimizerOptions
+public sealed record LaPropOptions : AdaptiveMomentOptions
 {
-    public LaPropOptions() => LearningRate = 4e-4;
-
-    public double Beta1 { get; init => field = OptionChecks.Beta(value, nameof(Beta1)); } = 0.9;
-
-    public double Beta2 { get; init => field = OptionChecks.Beta(value, nameof(Beta2)); } = 0.999;
-
-    public double Eps { get; init => field = OptionChecks.Positive(value, nameof(Eps)); } = 1e-15;
+    public LaPropOptions()
+    {
+        LearningRate = 4e-4;
+        Eps = 1e-15;
+    }
 
     public override string Name => "laprop";
 

@@ -19,13 +19,13 @@ namespace TorchZoo.Trainers.Optimizers;
 /// then does not average gradients. With one rank it is Lion exactly.
 /// </para>
 /// </summary>
-public sealed record LionOptions : OptimizerOptions, IMomentumOptions, IDistributedOptimizerOptions
+public sealed record LionOptions : MomentOptions, IDistributedOptimizerOptions
 {
-    public LionOptions() => LearningRate = 1e-4;
-
-    public double Beta1 { get; init => field = OptionChecks.Beta(value, nameof(Beta1)); } = 0.9;
-
-    public double Beta2 { get; init => field = OptionChecks.Beta(value, nameof(Beta2)); } = 0.99;
+    public LionOptions()
+    {
+        LearningRate = 1e-4;
+        Beta2 = 0.99;
+    }
 
     /// <summary>C-Lion: mask update coordinates whose sign disagrees with the gradient (see <see cref="CautiousMask"/>).</summary>
     public bool Cautious { get; init; }
@@ -47,10 +47,6 @@ public sealed record LionOptions : OptimizerOptions, IMomentumOptions, IDistribu
     /// (<see cref="Kernels.FusedUpdates"/>); false forces the generic tensor-op path, the reference. Default true.
     /// </summary>
     public bool Fused { get; init; } = true;
-
-    double IMomentumOptions.MomentumValue => Beta1;
-
-    OptimizerOptions IMomentumOptions.WithMomentum(double momentum) => this with { Beta1 = momentum };
 
     /// <summary>Distributed Lion's aggregation of the ranks' update signs (None: plain Lion on the given gradients).</summary>
     public DistributedLionVote DistributedVote { get; init => field = Enum.IsDefined(value) ? value : throw new ArgumentOutOfRangeException(nameof(DistributedVote), value, "Unknown vote."); }

@@ -26,15 +26,14 @@ public enum MarsFlavour
 /// Defaults η = 3e-3, β = (0.95, 0.99), γ = 0.025, ε = 1e-8, λ = 0.
 /// State: 12 bytes/parameter (m, v, g_{t−1}); 8 for the Lion flavour; 8 for AdamW-routed tensors.
 /// </summary>
-public sealed record MarsOptions : OptimizerOptions
+public sealed record MarsOptions : AdaptiveMomentOptions
 {
-    public MarsOptions() => LearningRate = 3e-3;
-
-    public double Beta1 { get; init => field = OptionChecks.Beta(value, nameof(Beta1)); } = 0.95;
-
-    public double Beta2 { get; init => field = OptionChecks.Beta(value, nameof(Beta2)); } = 0.99;
-
-    public double Eps { get; init => field = OptionChecks.Positive(value, nameof(Eps)); } = 1e-8;
+    public MarsOptions()
+    {
+        LearningRate = 3e-3;
+        Beta1 = 0.95;
+        Beta2 = 0.99;
+    }
 
     /// <summary>The strength γ of the gradient correction.</summary>
     public double Gamma { get; init => field = OptionChecks.NonNegative(value, nameof(Gamma)); } = 0.025;

@@ -11,15 +11,9 @@ namespace TorchZoo.Trainers.Optimizers;
 /// Defaults η = 2e-3, β = (0.9, 0.999), ε = 1e-8, λ = 0 (coupled L2), momentum decay ψ = 4e-3.
 /// State: 8 bytes/parameter (plus the scalar Π, kept in float32 arithmetic as torch keeps it in a float32 tensor).
 /// </summary>
-public sealed record NAdamOptions : OptimizerOptions
+public sealed record NAdamOptions : AdaptiveMomentOptions
 {
     public NAdamOptions() => LearningRate = 2e-3;
-
-    public double Beta1 { get; init => field = OptionChecks.Beta(value, nameof(Beta1)); } = 0.9;
-
-    public double Beta2 { get; init => field = OptionChecks.Beta(value, nameof(Beta2)); } = 0.999;
-
-    public double Eps { get; init => field = OptionChecks.Positive(value, nameof(Eps)); } = 1e-8;
 
     /// <summary>Momentum decay ψ of the schedule μ_t = β1(1 − ½·0.96^(tψ)).</summary>
     public double MomentumDecay { get; init => field = OptionChecks.NonNegative(value, nameof(MomentumDecay)); } = 4e-3;

@@ -10,15 +10,9 @@ namespace TorchZoo.Trainers.Optimizers;
 /// θ ← θ − η·r_t·(m/bc1)·√bc2/(√v + ε) with r_t = √[(ρ_t−4)(ρ_t−2)ρ∞/((ρ∞−4)(ρ∞−2)ρ_t)], else θ ← θ − η·m/bc1.
 /// Defaults η = 1e-3 (TorchSharp uses 2e-3), β = (0.9, 0.999), ε = 1e-8, λ = 0 (coupled L2). State: 8 bytes/parameter.
 /// </summary>
-public sealed record RAdamOptions : OptimizerOptions
+public sealed record RAdamOptions : AdaptiveMomentOptions
 {
     public RAdamOptions() => LearningRate = 1e-3;
-
-    public double Beta1 { get; init => field = OptionChecks.Beta(value, nameof(Beta1)); } = 0.9;
-
-    public double Beta2 { get; init => field = OptionChecks.Beta(value, nameof(Beta2)); } = 0.999;
-
-    public double Eps { get; init => field = OptionChecks.Positive(value, nameof(Eps)); } = 1e-8;
 
     public override string Name => "radam";
 

@@ -24,7 +24,7 @@ namespace TorchZoo.Trainers.Optimizers;
 /// 1000 is only a placeholder. Schedules multiply η before Ranger21's own warm-up/warm-down. State: 16 bytes/parameter
 /// (m, m_neg, v, slow weights; 20 with AMSGrad).
 /// </summary>
-public sealed record Ranger21Options : OptimizerOptions
+public sealed record Ranger21Options : AdaptiveMomentOptions
 {
     public Ranger21Options()
     {
@@ -34,12 +34,6 @@ public sealed record Ranger21Options : OptimizerOptions
 
     /// <summary>T: the run's total steps, which place the warm-up (0.22·T at most) and the warm-down (from 0.72·T).</summary>
     public int TotalIterations { get; init => field = OptionChecks.AtLeast(value, 1, nameof(TotalIterations)); } = 1000;
-
-    public double Beta1 { get; init => field = OptionChecks.Beta(value, nameof(Beta1)); } = 0.9;
-
-    public double Beta2 { get; init => field = OptionChecks.Beta(value, nameof(Beta2)); } = 0.999;
-
-    public double Eps { get; init => field = OptionChecks.Positive(value, nameof(Eps)); } = 1e-8;
 
     /// <summary>The largest warm-up as a fraction of <see cref="TotalIterations"/>.</summary>
     public double WarmupFraction { get; init => field = OptionChecks.UnitInterval(value, nameof(WarmupFraction)); } = 0.22;

@@ -22,20 +22,16 @@ namespace TorchZoo.Trainers.Optimizers;
 /// β = (0.95, 0.95), ε = 1e-8, λ = 0.01, f = 10, max dim 10000. eigh/QR run in float32 with LAPACK.
 /// State: 8 bytes/parameter + 8(m² + n²)/(mn) (L, R, Q_L, Q_R).
 /// </summary>
-public sealed record SoapOptions : OptimizerOptions
+/// <remarks><see cref="MomentOptions.Beta2"/> is also the decay β_s of the preconditioner statistics L and R.</remarks>
+public sealed record SoapOptions : AdaptiveMomentOptions
 {
     public SoapOptions()
     {
         LearningRate = 3e-3;
         WeightDecay = 0.01;
+        Beta1 = 0.95;
+        Beta2 = 0.95;
     }
-
-    public double Beta1 { get; init => field = OptionChecks.Beta(value, nameof(Beta1)); } = 0.95;
-
-    /// <summary>β2, also the decay β_s of the preconditioner statistics L and R.</summary>
-    public double Beta2 { get; init => field = OptionChecks.Beta(value, nameof(Beta2)); } = 0.95;
-
-    public double Eps { get; init => field = OptionChecks.Positive(value, nameof(Eps)); } = 1e-8;
 
     /// <summary>f: updates between eigenbasis refreshes.</summary>
     public int PreconditionFrequency { get; init => field = OptionChecks.AtLeast(value, 1, nameof(PreconditionFrequency)); } = 10;

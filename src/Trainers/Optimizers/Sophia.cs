@@ -17,22 +17,19 @@ namespace TorchZoo.Trainers.Optimizers;
 /// peak is 6e-4 with the GNB estimator), β = (0.965, 0.99), γ = 0.01, ε = 1e-12, λ = 0.1 (decoupled), k = 10. Negative
 /// curvature estimates fall to ε, so the step becomes a clipped sign step there. State: 8 bytes/parameter (+ the generator state).
 /// </summary>
-public sealed record SophiaOptions : OptimizerOptions
+public sealed record SophiaOptions : AdaptiveMomentOptions
 {
     public SophiaOptions()
     {
         LearningRate = 1e-4;
         WeightDecay = 0.1;
+        Beta1 = 0.965;
+        Beta2 = 0.99;
+        Eps = 1e-12;
     }
-
-    public double Beta1 { get; init => field = OptionChecks.Beta(value, nameof(Beta1)); } = 0.965;
-
-    public double Beta2 { get; init => field = OptionChecks.Beta(value, nameof(Beta2)); } = 0.99;
 
     /// <summary>γ: scales the curvature in the denominator (the paper's ρ in its code).</summary>
     public double Gamma { get; init => field = OptionChecks.Positive(value, nameof(Gamma)); } = 0.01;
-
-    public double Eps { get; init => field = OptionChecks.Positive(value, nameof(Eps)); } = 1e-12;
 
     /// <summary>k: steps between Hessian estimates.</summary>
     public int HessianUpdatePeriod { get; init => field = OptionChecks.AtLeast(value, 1, nameof(HessianUpdatePeriod)); } = 10;

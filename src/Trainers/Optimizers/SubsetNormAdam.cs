@@ -17,15 +17,13 @@ namespace TorchZoo.Trainers.Optimizers;
 /// decays after the step; here standard Adam bias corrections and decay first. Defaults η = 1e-3, β = (0.9, 0.999),
 /// ε = 1e-6 (authors' code), λ = 0. State: 4 + 4/k bytes/parameter (k = subset size; ≈ 4).
 /// </summary>
-public sealed record SubsetNormAdamOptions : OptimizerOptions
+public sealed record SubsetNormAdamOptions : AdaptiveMomentOptions
 {
-    public SubsetNormAdamOptions() => LearningRate = 1e-3;
-
-    public double Beta1 { get; init => field = OptionChecks.Beta(value, nameof(Beta1)); } = 0.9;
-
-    public double Beta2 { get; init => field = OptionChecks.Beta(value, nameof(Beta2)); } = 0.999;
-
-    public double Eps { get; init => field = OptionChecks.Positive(value, nameof(Eps)); } = 1e-6;
+    public SubsetNormAdamOptions()
+    {
+        LearningRate = 1e-3;
+        Eps = 1e-6;
+    }
 
     /// <summary>0: rows or columns (the shorter side); k &gt; 0: flattened subsets of the largest divisor of numel ≤ k.</summary>
     public int SubsetSize { get; init => field = OptionChecks.AtLeast(value, 0, nameof(SubsetSize)); }
