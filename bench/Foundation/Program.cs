@@ -9,6 +9,7 @@
 // C++ floor, is at::Tensor called directly from C++ (native/floor.cpp), when that program was built.
 using System.Diagnostics;
 using System.Globalization;
+using TorchZoo.Bench.Common;
 using TorchZoo.Bench.Foundation;
 using TorchZoo.Torch;
 
@@ -35,7 +36,7 @@ using var pytorch = PyTorchServer.Start(options.Python, Path.Combine(AppContext.
 string? floorPath = options.NoFloor ? null : Path.Combine(AppContext.BaseDirectory, "foundation_floor");
 if (floorPath is not null && !File.Exists(floorPath)) floorPath = null;
 
-Machine.Print(options, pytorch.Info(), floorPath);
+Header.Print(options, pytorch.Info(), floorPath);
 
 var gemmCases = new[] { new GemmCase(1024, 1024, 1024), new GemmCase(4096, 1024, 1024) };
 var opCases = new[] { "add_", "mul_", "addcmul_" };
@@ -165,24 +166,6 @@ namespace TorchZoo.Bench.Foundation
     {
         public double Flops => 2.0 * M * K * N;
         public override string ToString() => $"{M}×{K} @ {K}×{N}";
-    }
-
-    internal sealed class Samples
-    {
-        private readonly List<double> values = new();
-        public int Count => values.Count;
-        public void Add(IEnumerable<double> more) => values.AddRange(more);
-        public double Min => values.Min();
-        public double Max => values.Max();
-        public double Median => MedianOf(values);
-
-        public static double MedianOf(IReadOnlyCollection<double> xs)
-        {
-            if (xs.Count == 0) return double.NaN;
-            var sorted = xs.OrderBy(v => v).ToArray();
-            int n = sorted.Length;
-            return n % 2 == 1 ? sorted[n / 2] : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]);
-        }
     }
 
     /// <summary>Our side: the same calls a TorchZoo user writes.</summary>

@@ -12,6 +12,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using TorchZoo.Bench.Common;
 using TorchZoo.Bench.OptimizerStep;
 using TorchZoo.Torch;
 using TorchZoo.Torch.NN;
@@ -56,7 +57,7 @@ if (cases.Length == 0)
     return 2;
 }
 
-using var pytorch = PyTorchServer.Start(options.Python, Path.Combine(AppContext.BaseDirectory, "pytorch_optimizer_step.py"));
+using var pytorch = PyTorchServer.Start(options.Python, Path.Combine(AppContext.BaseDirectory, "pytorch_optimizer_step.py"), quitWaitMilliseconds: 10_000);
 TorchRuntime.NumThreads = options.Threads;
 pytorch.SetThreads(options.Threads);
 JsonElement info = pytorch.Info();
@@ -245,54 +246,6 @@ namespace TorchZoo.Bench.OptimizerStep
                 result.Add(new NamedParameter(name, p));
             }
             return result;
-        }
-    }
-
-    internal sealed class Samples
-    {
-        private readonly List<double> values = new();
-        public int Count => values.Count;
-        public void Add(IEnumerable<double> more) => values.AddRange(more);
-        public double Min => values.Min();
-        public double Max => values.Max();
-        public double Median => MedianOf(values);
-
-        public static double MedianOf(IReadOnlyCollection<double> xs)
-        {
-            if (xs.Count == 0) return double.NaN;
-            var sorted = xs.OrderBy(v => v).ToArray();
-            int n = sorted.Length;
-            return n % 2 == 1 ? sorted[n / 2] : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]);
-        }
-    }
-
-    internal static class Machine
-    {
-        public static string LoadAverage()
-        {
-            try
-            {
-                string[] parts = File.ReadAllText("/proc/loadavg").Split(' ');
-                return $"load average {parts[0]} / {parts[1]} / {parts[2]} (1 / 5 / 15 min)";
-            }
-            catch (IOException)
-            {
-                return "load average unknown";
-            }
-        }
-
-        public static string CpuModel()
-        {
-            try
-            {
-                foreach (string line in File.ReadLines("/proc/cpuinfo"))
-                    if (line.StartsWith("model name", StringComparison.Ordinal))
-                        return line[(line.IndexOf(':') + 1)..].Trim();
-            }
-            catch (IOException)
-            {
-            }
-            return "unknown CPU";
         }
     }
 }

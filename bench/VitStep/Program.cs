@@ -3,6 +3,7 @@
 //   dotnet run -c Release --project bench/VitStep -- [--threads 2] [--rounds 3] [--steps64 3] [--steps8 10]
 using System.Diagnostics;
 using System.Globalization;
+using TorchZoo.Bench.Common;
 using TorchZoo.Torch;
 using TorchZoo.Trainers.Models;
 using TorchZoo.Trainers.Optimizers;
@@ -36,12 +37,10 @@ Console.WriteLine("|------:|-------------:|----------------:|-------------------
 foreach (int b in steps.Keys)
 {
     // Medians of the rounds: the machine is shared, so single rounds can be disturbed.
-    double o = Median(ours[b]), t = Median(theirs[b]), gflop = TrainingMatmulGflop(options, b);
+    double o = Samples.MedianOf(ours[b]), t = Samples.MedianOf(theirs[b]), gflop = TrainingMatmulGflop(options, b);
     Console.WriteLine($"| {b} | {o:F1} | {t:F1} | {o / t:F3} | {gflop / (o / 1000):F1} | {gflop / (t / 1000):F1} |");
 }
 foreach (var s in states.Values) s.Dispose();
-
-static double Median(List<double> v) { var s = v.OrderBy(x => x).ToList(); return s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2; }
 
 // Matrix-product FLOPs of one training step: forward 2·m·n·k per product; backward twice that (input and weight
 // gradients), except the patch projection, whose input needs no gradient. Elementwise work is not counted.

@@ -8,6 +8,34 @@ import math
 import torch
 
 
+class StepCountedReference(torch.optim.Optimizer):
+    """Shared loop: per-parameter state with a 1-based step counter; subclasses write update(p, g, state, group)."""
+
+    @torch.no_grad()
+    def step(self):
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                state = self.state[p]
+                state["step"] = state.get("step", 0) + 1
+                self.update(p, p.grad, state, group)
+
+
+def adam_denominator(v, bc2, eps):
+    """Adam's bias-corrected denominator sqrt(v/bc2) + eps, written sqrt(v)/sqrt(bc2) + eps."""
+    return (v.sqrt() / math.sqrt(bc2)).add_(eps)
+
+
+def shape_scale(scale, rows, cols):
+    """Muon's scale conventions: original sqrt(max(1, m/n)), match_adamw_rms 0.2*sqrt(max(m, n)), rms_to_rms sqrt(m/n)."""
+    if scale == "original":
+        return math.sqrt(max(1.0, rows / cols))
+    if scale == "match_adamw_rms":
+        return 0.2 * math.sqrt(max(rows, cols))
+    return math.sqrt(rows / cols)
+
+
 def decoupled_decay(p, u, lr, wd, cautious=False):
     """theta <- theta*(1 - lr*wd); with cautious=True, cautious weight decay (Chen et al., arXiv 2510.12402):
     theta <- theta - lr*wd*1[u*theta >= 0]*theta, u being the update (theta moves by -lr*u)."""
@@ -89,12 +117,7 @@ class Muon(torch.optim.Optimizer):
                 matrix = u.reshape(rows, -1)
                 cols = matrix.size(1)
                 o = newton_schulz(matrix, steps=group["ns_steps"])
-                if group["scale"] == "match_adamw_rms":
-                    s = 0.2 * math.sqrt(max(rows, cols))
-                elif group["scale"] == "original":
-                    s = math.sqrt(max(1.0, rows / cols))
-                else:
-                    s = math.sqrt(rows / cols)
+                s = shape_scale(group["scale"], rows, cols)
                 decoupled_decay(p, o.view_as(p), group["lr"], group["weight_decay"], group["cautious_wd"])
                 p.sub_(o.view_as(p), alpha=group["lr"] * s)
 

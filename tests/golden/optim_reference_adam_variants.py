@@ -9,19 +9,8 @@ import math
 
 import torch
 
-
-class _Reference(torch.optim.Optimizer):
-    """Shared loop: per-parameter state with a 1-based step counter; subclasses write update(p, g, state, group)."""
-
-    @torch.no_grad()
-    def step(self):
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                state = self.state[p]
-                state["step"] = state.get("step", 0) + 1
-                self.update(p, p.grad, state, group)
+from optim_reference import StepCountedReference as _Reference
+from optim_reference import adam_denominator as _denominator
 
 
 def _moments(state, p, g, b1, b2, m_name="exp_avg", v_name="exp_avg_sq"):
@@ -32,10 +21,6 @@ def _moments(state, p, g, b1, b2, m_name="exp_avg", v_name="exp_avg_sq"):
     m.mul_(b1).add_(g, alpha=1 - b1)
     v.mul_(b2).addcmul_(g, g, value=1 - b2)
     return m, v
-
-
-def _denominator(v, bc2, eps):
-    return (v.sqrt() / math.sqrt(bc2)).add_(eps)
 
 
 class Adopt(_Reference):

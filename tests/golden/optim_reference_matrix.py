@@ -8,7 +8,7 @@ import math
 
 import torch
 
-from optim_reference import decoupled_decay, momentum_direction, newton_schulz
+from optim_reference import adam_denominator, decoupled_decay, momentum_direction, newton_schulz, shape_scale
 
 
 def cautious_mask(u, g):
@@ -49,23 +49,12 @@ class AdamW(torch.optim.Optimizer):
                 m, v = state["m"], state["v"]
                 m.mul_(b1).add_(g, alpha=1 - b1)
                 v.mul_(b2).addcmul_(g, g, value=1 - b2)
-                bc1, bc2 = 1 - b1 ** t, 1 - b2 ** t
-                denom = (v.sqrt() / math.sqrt(bc2)).add_(group["eps"])
-                u = (m / denom).div_(bc1)
+                u = (m / adam_denominator(v, 1 - b2 ** t, group["eps"])).div_(1 - b1 ** t)
                 if group["cautious"]:
                     cautious_mask(u, g)
                 if group["cautious_wd"]:
                     decoupled_decay(p, u, lr, wd, cautious=True)
                 p.sub_(u, alpha=lr)
-
-
-def shape_scale(scale, rows, cols):
-    """Muon's scale conventions: original sqrt(max(1, m/n)), match_adamw_rms 0.2*sqrt(max(m, n)), rms_to_rms sqrt(m/n)."""
-    if scale == "original":
-        return math.sqrt(max(1.0, rows / cols))
-    if scale == "match_adamw_rms":
-        return 0.2 * math.sqrt(max(rows, cols))
-    return math.sqrt(rows / cols)
 
 
 class NorMuon(torch.optim.Optimizer):

@@ -11,9 +11,11 @@ import re
 
 import torch
 
+from optim_reference import StepCountedReference
 
-class _Reference(torch.optim.Optimizer):
-    """Shared loop: per-parameter state with a 1-based step counter; subclasses write update(p, g, state, group).
+
+class _Reference(StepCountedReference):
+    """StepCountedReference's loop (1-based step counter, update(p, g, state, group)).
     Parameters may be given as (name, tensor) pairs; the name is then kept in state["name"]."""
 
     def __init__(self, params, defaults):
@@ -26,16 +28,6 @@ class _Reference(torch.optim.Optimizer):
         super().__init__(params, defaults)
         self.positions = {id(p): i + 1 for i, p in enumerate(params)}
 
-    @torch.no_grad()
-    def step(self):
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                state = self.state[p]
-                state["step"] = state.get("step", 0) + 1
-                self.update(p, p.grad, state, group)
-
 
 def _rms(x):
     return x.pow(2).mean().sqrt()
@@ -45,6 +37,24 @@ def _factored_inverse_sqrt(row, col):
     """1/sqrt(V_hat) with V_hat = outer(R, C) / mean(R) (the paper's R C / (1^T R), written with means)."""
     v_hat = torch.outer(row, col) / row.mean()
     return v_hat.rsqrt()
+
+
+def _factored_clipped_direction(p, g, g2, b, state, d):
+    """Adafactor's (and AdaLomo's) U = G/sqrt(V_hat), V_hat the EMA (rate b) of g2 = G^2 + eps1, factored into row and
+    column means for matrices and full for vectors (state created on first use); then U <- U/max(1, RMS(U)/d)."""
+    if p.dim() == 2:
+        if "row" not in state:
+            state["row"] = torch.zeros(p.shape[0])
+            state["col"] = torch.zeros(p.shape[1])
+        state["row"].mul_(b).add_(g2.mean(dim=1), alpha=1 - b)
+        state["col"].mul_(b).add_(g2.mean(dim=0), alpha=1 - b)
+        u = g * _factored_inverse_sqrt(state["row"], state["col"])
+    else:
+        if "v" not in state:
+            state["v"] = torch.zeros_like(p)
+        state["v"].mul_(b).add_(g2, alpha=1 - b)
+        u = g / state["v"].sqrt()
+    return u / max(1.0, _rms(u).item() / d)
 
 
 class Adafactor(_Reference):
@@ -67,19 +77,7 @@ class Adafactor(_Reference):
         alpha = max(group["eps2"], _rms(p).item()) * rho if group["scale_parameter"] else rho
         b = 1 - t ** group["decay"]
         g2 = g * g + group["eps1"]
-        if p.dim() == 2:
-            if "row" not in state:
-                state["row"] = torch.zeros(p.shape[0])
-                state["col"] = torch.zeros(p.shape[1])
-            state["row"].mul_(b).add_(g2.mean(dim=1), alpha=1 - b)
-            state["col"].mul_(b).add_(g2.mean(dim=0), alpha=1 - b)
-            u = g * _factored_inverse_sqrt(state["row"], state["col"])
-        else:
-            if "v" not in state:
-                state["v"] = torch.zeros_like(p)
-            state["v"].mul_(b).add_(g2, alpha=1 - b)
-            u = g / state["v"].sqrt()
-        u = u / max(1.0, _rms(u).item() / group["d"])
+        u = _factored_clipped_direction(p, g, g2, b, state, group["d"])
         if group["beta1"] > 0:
             if "m" not in state:
                 state["m"] = torch.zeros_like(p)
@@ -146,19 +144,7 @@ class AdaLomo(_Reference):
         e1, e2 = group["eps"]
         b = 1 - state["step"] ** group["decay"]
         g2 = g * g + e1
-        if p.dim() == 2:
-            if "row" not in state:
-                state["row"] = torch.zeros(p.shape[0])
-                state["col"] = torch.zeros(p.shape[1])
-            state["row"].mul_(b).add_(g2.mean(dim=1), alpha=1 - b)
-            state["col"].mul_(b).add_(g2.mean(dim=0), alpha=1 - b)
-            u = g * _factored_inverse_sqrt(state["row"], state["col"])
-        else:
-            if "v" not in state:
-                state["v"] = torch.zeros_like(p)
-            state["v"].mul_(b).add_(g2, alpha=1 - b)
-            u = g / state["v"].sqrt()
-        u = u / max(1.0, _rms(u).item() / group["d"])
+        u = _factored_clipped_direction(p, g, g2, b, state, group["d"])
         alpha = group["lr"] * max(e2, _rms(p).item())
         if group["weight_decay"] != 0:
             p.mul_(1 - alpha * group["weight_decay"])

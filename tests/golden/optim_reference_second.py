@@ -10,7 +10,7 @@ import math
 
 import torch
 
-from optim_reference import newton_schulz
+from optim_reference import adam_denominator, momentum_direction, newton_schulz, shape_scale
 
 
 class Wrapper:
@@ -500,8 +500,7 @@ class Ano(torch.optim.Optimizer):
                 st["v"].mul_(b2).add_(torch.sign(g2 - st["v"]) * g2, alpha=1 - b2)
                 lr = group["lr"]
                 p.mul_(1 - lr * group["weight_decay"])
-                denom = (st["v"].sqrt() / math.sqrt(1 - b2 ** t)).add_(group["eps"])
-                p.addcdiv_(g.abs() * torch.sign(st["m"]), denom, value=-lr)
+                p.addcdiv_(g.abs() * torch.sign(st["m"]), adam_denominator(st["v"], 1 - b2 ** t, group["eps"]), value=-lr)
 
 
 class AuOn(torch.optim.Optimizer):
@@ -521,16 +520,13 @@ class AuOn(torch.optim.Optimizer):
                 st = self.state[p]
                 if not st:
                     st["b"] = torch.zeros_like(p)
-                b = st["b"]
-                b.lerp_(p.grad, 1 - mu)
-                u = p.grad.lerp(b, mu) if group["nesterov"] else b
-                u = u.reshape(p.size(0), -1)
+                u = momentum_direction(st["b"], p.grad, mu, group["nesterov"]).reshape(p.size(0), -1)
                 x = u / (u.norm() + 1e-7)
                 o = x / (torch.cosh(x).square().mean().sqrt() + 1e-8)
                 rows, cols = u.shape
                 lr = group["lr"]
                 p.mul_(1 - lr * group["weight_decay"])
-                p.sub_(o.view_as(p), alpha=lr * math.sqrt(max(1.0, rows / cols)))
+                p.sub_(o.view_as(p), alpha=lr * shape_scale("original", rows, cols))
 
 
 class Root(torch.optim.Optimizer):
@@ -563,7 +559,7 @@ class Root(torch.optim.Optimizer):
                 rows, cols = mat.shape
                 lr = group["lr"]
                 p.mul_(1 - lr * group["weight_decay"])
-                p.sub_(o.view_as(p), alpha=lr * math.sqrt(max(1.0, rows / cols)))
+                p.sub_(o.view_as(p), alpha=lr * shape_scale("original", rows, cols))
 
 
 class Sania(torch.optim.Optimizer):

@@ -1,17 +1,24 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text.Json;
 
-namespace TorchZoo.Bench.Foundation;
+namespace TorchZoo.Bench.Common;
 
-/// <summary>pytorch_foundation.py --serve: one command per line in, one JSON line out.</summary>
-internal sealed class PyTorchServer : IDisposable
+/// <summary>A benchmark's PyTorch side started as <c>script --serve</c>: one command per line in, one JSON line out.
+/// Each benchmark adds its own commands as extension methods over <see cref="Ask"/>.</summary>
+public sealed class PyTorchServer : IDisposable
 {
     private readonly Process process;
+    private readonly int quitWaitMilliseconds;
 
-    private PyTorchServer(Process process) => this.process = process;
+    private PyTorchServer(Process process, int quitWaitMilliseconds)
+    {
+        this.process = process;
+        this.quitWaitMilliseconds = quitWaitMilliseconds;
+    }
 
-    public static PyTorchServer Start(string python, string script)
+    /// <summary>Starts <paramref name="script"/> --serve with <paramref name="python"/>; on dispose the server gets
+    /// "quit" and <paramref name="quitWaitMilliseconds"/> to exit before it is killed.</summary>
+    public static PyTorchServer Start(string python, string script, int quitWaitMilliseconds = 5000)
     {
         if (!File.Exists(script)) throw new FileNotFoundException($"The PyTorch side of the benchmark is missing: {script}");
         var psi = new ProcessStartInfo(python)
@@ -32,10 +39,11 @@ internal sealed class PyTorchServer : IDisposable
         {
             throw new InvalidOperationException($"Could not start {python} ({e.Message}); pass --python with a Python that has torch.", e);
         }
-        return new PyTorchServer(p);
+        return new PyTorchServer(p, quitWaitMilliseconds);
     }
 
-    private JsonElement Ask(string command)
+    /// <summary>Sends one command and returns its JSON answer; an answer with "error" throws.</summary>
+    public JsonElement Ask(string command)
     {
         process.StandardInput.WriteLine(command);
         process.StandardInput.Flush();
@@ -52,17 +60,8 @@ internal sealed class PyTorchServer : IDisposable
 
     public void SetThreads(int n) => Ask($"threads {n}");
 
-    /// <summary>Seconds of each call, and the minor page faults of all of them.</summary>
-    public (double[] Seconds, long Faults) Gemm(GemmCase g, int reps)
-    {
-        JsonElement answer = Ask($"gemm {g.M} {g.K} {g.N} {reps}");
-        return (Numbers(answer, "seconds"), answer.GetProperty("faults").GetInt64());
-    }
-
-    public double[] Op(string op, int numel, int calls, int reps) =>
-        Numbers(Ask(string.Create(CultureInfo.InvariantCulture, $"op {op} {numel} {calls} {reps}")), "us");
-
-    private static double[] Numbers(JsonElement answer, string name) =>
+    /// <summary>The numbers of the array property <paramref name="name"/> of an answer.</summary>
+    public static double[] Numbers(JsonElement answer, string name) =>
         answer.GetProperty(name).EnumerateArray().Select(e => e.GetDouble()).ToArray();
 
     public void Dispose()
@@ -73,7 +72,7 @@ internal sealed class PyTorchServer : IDisposable
             {
                 process.StandardInput.WriteLine("quit");
                 process.StandardInput.Flush();
-                if (!process.WaitForExit(5000)) process.Kill();
+                if (!process.WaitForExit(quitWaitMilliseconds)) process.Kill();
             }
         }
         catch (IOException)

@@ -1,22 +1,8 @@
-using System.Text.Json;
-using TorchZoo.Torch;
+namespace TorchZoo.Bench.Common;
 
-namespace TorchZoo.Bench.Foundation;
-
-/// <summary>What the numbers were measured on: printed at the top of every run.</summary>
-internal static class Machine
+/// <summary>What the numbers were measured on: CPU, load and the BLAS libraries mapped into this process.</summary>
+public static class Machine
 {
-    public static void Print(Options options, JsonElement pytorchInfo, string? floorPath)
-    {
-        Console.WriteLine($"machine:   {CpuModel()}, {Environment.ProcessorCount} logical cores (nproc)");
-        Console.WriteLine($"TorchZoo:  libtorch {TorchRuntime.Version}, .NET {Environment.Version}, BLAS mapped: {string.Join(", ", BlasLibraries())}");
-        Console.WriteLine($"PyTorch:   torch {pytorchInfo.GetProperty("torch").GetString()} (Python {pytorchInfo.GetProperty("python").GetString()}), " +
-                          $"BLAS mapped: {string.Join(", ", pytorchInfo.GetProperty("blas").EnumerateArray().Select(e => e.GetString()))}");
-        Console.WriteLine($"C++ floor: {floorPath ?? "not built / skipped"}");
-        Console.WriteLine($"threads:   GEMM {options.Threads}, per-op {options.OpThreads}{(options.Quick ? "  (--quick: smoke run)" : "")}");
-        Console.WriteLine($"load:      {LoadAverage()} at start");
-    }
-
     /// <summary>/proc/loadavg's 1, 5 and 15 minute averages: other work on the machine during the run.</summary>
     public static string LoadAverage()
     {
@@ -31,7 +17,8 @@ internal static class Machine
         }
     }
 
-    private static string CpuModel()
+    /// <summary>The CPU's model name from /proc/cpuinfo.</summary>
+    public static string CpuModel()
     {
         try
         {
