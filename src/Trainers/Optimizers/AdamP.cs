@@ -37,12 +37,7 @@ public sealed class AdamP : ParameterwiseOptimizer<AdamPOptions>
     protected override void Update(ParamGroup group, AdamPOptions o, Parameter p, Tensor grad, ParameterState state)
     {
         double lr = group.LearningRate;
-        Tensor m = state.GetOrCreate("exp_avg", () => p.ZerosLike());
-        Tensor v = state.GetOrCreate("exp_avg_sq", () => p.ZerosLike());
-        AdamMoments.UpdateFirst(m, grad, o.Beta1);
-        AdamMoments.UpdateSecond(v, grad, o.Beta2);
-        double bc1 = AdamMoments.BiasCorrection(o.Beta1, state.Step);
-        double bc2 = AdamMoments.BiasCorrection(o.Beta2, state.Step);
+        var (m, v, bc1, bc2) = AdamMoments.Advance(state, p, grad, o.Beta1, o.Beta2);
         Tensor denom = AdamMoments.Denominator(v, bc2, o.Eps);
         Tensor update = o.Nesterov ? m.Mul(o.Beta1).Add_(grad, 1 - o.Beta1).Div_(denom) : m.Div(denom);
         double ratio = p.Dim > 1 && RadialProjection.Apply(p, grad, update, o.Delta, o.Eps) ? o.WeightDecayRatio : 1;

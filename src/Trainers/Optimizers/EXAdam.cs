@@ -29,12 +29,7 @@ public sealed class EXAdam : ParameterwiseOptimizer<EXAdamOptions>
     {
         double lr = group.LearningRate;
         WeightDecay.Decoupled(p, lr, o.WeightDecay);
-        Tensor m = state.GetOrCreate("exp_avg", () => p.ZerosLike());
-        Tensor v = state.GetOrCreate("exp_avg_sq", () => p.ZerosLike());
-        AdamMoments.UpdateFirst(m, grad, o.Beta1);
-        AdamMoments.UpdateSecond(v, grad, o.Beta2);
-        double bc1 = AdamMoments.BiasCorrection(o.Beta1, state.Step);
-        double bc2 = AdamMoments.BiasCorrection(o.Beta2, state.Step);
+        var (m, v, bc1, bc2) = AdamMoments.Advance(state, p, grad, o.Beta1, o.Beta2);
         Tensor d1 = v.Div(v.Add(o.Eps)).Mul_(Math.Pow(o.Beta2, state.Step)).Add_(1);
         Tensor m2 = m.Square();
         Tensor d2 = m2.Div(m2.Add(o.Eps)).Mul_(Math.Pow(o.Beta1, state.Step)).Add_(1);

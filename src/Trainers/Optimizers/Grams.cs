@@ -30,12 +30,7 @@ public sealed class Grams : ParameterwiseOptimizer<GramsOptions>
     {
         double lr = group.LearningRate;
         WeightDecay.Decoupled(p, lr, o.WeightDecay);
-        Tensor m = state.GetOrCreate("exp_avg", () => p.ZerosLike());
-        Tensor v = state.GetOrCreate("exp_avg_sq", () => p.ZerosLike());
-        AdamMoments.UpdateFirst(m, grad, o.Beta1);
-        AdamMoments.UpdateSecond(v, grad, o.Beta2);
-        double bc1 = AdamMoments.BiasCorrection(o.Beta1, state.Step);
-        double bc2 = AdamMoments.BiasCorrection(o.Beta2, state.Step);
+        var (m, v, bc1, bc2) = AdamMoments.Advance(state, p, grad, o.Beta1, o.Beta2);
         Tensor magnitude = m.Div(AdamMoments.Denominator(v, bc2, o.Eps)).Abs_();
         p.Sub_(magnitude.Mul_(grad.Sign()), lr / bc1);
     }
