@@ -7,6 +7,9 @@ to the optimizer and the parameters after the step, as one safetensors file per 
 The C# test feeds the same gradients to our optimizer and compares parameters after every step, so it
 checks the update rule itself. torch.optim is the reference where it has the optimizer; otherwise the
 references in optim_reference*.py, written from the papers.
+
+The low bits depend on the CPU's BLAS kernels (AVX2 and AVX-512 machines disagree at ~1e-7), well inside the test's
+tolerance: after changing configurations, commit the files of the configurations you changed and `git checkout` the rest.
 """
 import json
 import os
@@ -29,15 +32,15 @@ def problem_quadratic():
     return params, lambda p: 0.5 * (a * (p["x"] - b) ** 2).sum(), {"a": a, "b": b}
 
 
-def problem_mlp():
+def problem_mlp(dtype=torch.float32):
     g = torch.Generator().manual_seed(2)
-    x = torch.randn(16, 4, generator=g)
-    y = torch.randn(16, 1, generator=g)
+    x = torch.randn(16, 4, generator=g).to(dtype)
+    y = torch.randn(16, 1, generator=g).to(dtype)
     params = {
-        "fc1.weight": torch.randn(8, 4, generator=g) * 0.5,
-        "fc1.bias": torch.randn(8, generator=g) * 0.1,
-        "fc2.weight": torch.randn(1, 8, generator=g) * 0.5,
-        "fc2.bias": torch.randn(1, generator=g) * 0.1,
+        "fc1.weight": (torch.randn(8, 4, generator=g) * 0.5).to(dtype),
+        "fc1.bias": (torch.randn(8, generator=g) * 0.1).to(dtype),
+        "fc2.weight": (torch.randn(1, 8, generator=g) * 0.5).to(dtype),
+        "fc2.bias": (torch.randn(1, generator=g) * 0.1).to(dtype),
     }
 
     def loss(p):
@@ -47,15 +50,19 @@ def problem_mlp():
     return params, loss
 
 
-def problem_matrix():
+def problem_matrix(dtype=torch.float32):
     g = torch.Generator().manual_seed(3)
-    x = torch.randn(32, 16, generator=g)
-    y = torch.randn(64, 16, generator=g)
-    params = {"weight": torch.randn(64, 32, generator=g) * 0.1}
+    x = torch.randn(32, 16, generator=g).to(dtype)
+    y = torch.randn(64, 16, generator=g).to(dtype)
+    params = {"weight": (torch.randn(64, 32, generator=g) * 0.1).to(dtype)}
     return params, lambda p: ((p["weight"] @ x - y) ** 2).mean()
 
 
-PROBLEMS = {"quadratic": problem_quadratic, "mlp": problem_mlp, "matrix": problem_matrix}
+# The float64 twins are for rules that normalize eigen- or Newton-Schulz output element-wise (SOAP, Conda, AdaMuon):
+# these gradients are rank-deficient, so in float32 the null directions carry rounding noise near eps, which the
+# normalization blows up to O(lr) differently on every CPU's BLAS kernels. In float64 that noise is far below eps.
+PROBLEMS = {"quadratic": problem_quadratic, "mlp": problem_mlp, "matrix": problem_matrix,
+            "mlp64": lambda: problem_mlp(torch.float64), "matrix64": lambda: problem_matrix(torch.float64)}
 
 
 def load_configs():
@@ -73,14 +80,15 @@ def load_configs():
 
 
 def save_safetensors(path, tensors, metadata):
-    """Minimal safetensors writer (float32 only), our own, so no extra package is needed."""
+    """Minimal safetensors writer (float32, and float64 where a problem is float64), our own, so no extra package is needed."""
     header = {"__metadata__": metadata}
     offset = 0
     blobs = []
     for name in sorted(tensors):
-        t = tensors[name].detach().contiguous().float()
+        t = tensors[name].detach().contiguous()
+        t = t if t.dtype == torch.float64 else t.float()
         data = t.numpy().tobytes()
-        header[name] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
+        header[name] = {"dtype": "F64" if t.dtype == torch.float64 else "F32", "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
         offset += len(data)
         blobs.append(data)
     encoded = json.dumps(header, separators=(",", ":")).encode()

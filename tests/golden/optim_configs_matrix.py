@@ -9,7 +9,8 @@ from optim_builders import adamw_fallback, routed, single
 
 # name, registry name, our options (C# property names), builder, problems
 CONFIGS = [
-    # Matrix optimizers: hidden matrices to the optimizer, the rest to TorchZoo's default AdamW fallback.
+    # Matrix optimizers (AdaMuon and Conda on the float64 twins: see PROBLEMS in make_optimizer_trajectories.py):
+    # hidden matrices to the optimizer, the rest to TorchZoo's default AdamW fallback.
     ("normuon", "normuon", {"LearningRate": 0.02},
      routed(lambda ps: mref.NorMuon(ps, lr=0.02), adamw_fallback), ["mlp", "matrix"]),
     ("normuon_plain_wd_rms", "normuon", {"LearningRate": 0.005, "Nesterov": False, "Beta2": 0.9, "WeightDecay": 0.1,
@@ -17,14 +18,14 @@ CONFIGS = [
      routed(lambda ps: mref.NorMuon(ps, lr=0.005, nesterov=False, beta2=0.9, weight_decay=0.1, scale="match_adamw_rms"),
             adamw_fallback), ["matrix"]),
     ("adamuon", "adamuon", {"LearningRate": 0.01},
-     routed(lambda ps: mref.AdaMuon(ps, lr=0.01), adamw_fallback), ["mlp", "matrix"]),
+     routed(lambda ps: mref.AdaMuon(ps, lr=0.01), adamw_fallback), ["mlp64", "matrix64"]),
     ("adamuon_sign_plain", "adamuon", {"LearningRate": 0.01, "SignStabilization": True, "Nesterov": False, "Beta2": 0.95},
      routed(lambda ps: mref.AdaMuon(ps, lr=0.01, sign=True, nesterov=False, beta2=0.95), adamw_fallback), ["matrix"]),
     ("conda", "conda", {"LearningRate": 0.01},
-     routed(lambda ps: mref.Conda(ps, lr=0.01), adamw_fallback), ["mlp", "matrix"]),
+     routed(lambda ps: mref.Conda(ps, lr=0.01), adamw_fallback), ["mlp64", "matrix64"]),
     ("conda_refresh5_wd", "conda", {"LearningRate": 0.01, "BasisUpdateInterval": 5, "WeightDecay": 0.1, "Beta1": 0.8},
      routed(lambda ps: mref.Conda(ps, lr=0.01, interval=5, weight_decay=0.1, betas=(0.8, 0.999)), adamw_fallback),
-     ["mlp", "matrix"]),
+     ["mlp64", "matrix64"]),
     # Schedule-free AdamW (the trajectory records the training point y held by the parameters).
     ("schedulefree_adamw", "schedulefree_adamw", {"LearningRate": 0.01},
      single(lambda ps: mref.ScheduleFreeAdamW(ps, lr=0.01)), ["quadratic", "mlp", "matrix"]),

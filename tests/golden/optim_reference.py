@@ -74,7 +74,7 @@ def newton_schulz(g, coefficients=(3.4445, -4.7750, 2.0315), steps=5, eps=1e-7):
     """Quintic Newton-Schulz iteration of Muon (Jordan et al. 2024): X <- aX + (bA + cA^2)X, A = X X^T,
     on the wide orientation of G normalized by its Frobenius norm."""
     a, b, c = coefficients
-    x = g.float().clone()
+    x = (g.double() if g.dtype == torch.float64 else g.float()).clone()
     transposed = x.size(0) > x.size(1)
     if transposed:
         x = x.T

@@ -120,7 +120,7 @@ class AdaMuon(torch.optim.Optimizer):
                 cols = u.size(1)
                 o = newton_schulz(u, steps=group["ns_steps"])
                 if "v" not in state:
-                    state["v"] = torch.zeros(rows, cols)
+                    state["v"] = torch.zeros(rows, cols, dtype=p.dtype)
                 v = state["v"]
                 v.mul_(b2).addcmul_(o, o, value=1 - b2)
                 bc2 = 1 - b2 ** state["step"]

@@ -158,15 +158,15 @@ class Soap(torch.optim.Optimizer):
                     state["v"] = torch.zeros_like(g)
                     if matrix:
                         sides = [g.size(0) <= group["max_dim"], g.size(1) <= group["max_dim"]]
-                        state["L"] = torch.zeros(g.size(0), g.size(0)) if sides[0] else None
-                        state["R"] = torch.zeros(g.size(1), g.size(1)) if sides[1] else None
+                        state["L"] = torch.zeros(g.size(0), g.size(0), dtype=g.dtype) if sides[0] else None
+                        state["R"] = torch.zeros(g.size(1), g.size(1), dtype=g.dtype) if sides[1] else None
                         self._update_stats(state, g, b2)
                         qs = []
                         for s in (state["L"], state["R"]):
                             if s is None:
                                 qs.append(None)
                                 continue
-                            _, q = torch.linalg.eigh(s + 1e-30 * torch.eye(s.size(0)))
+                            _, q = torch.linalg.eigh(s + 1e-30 * torch.eye(s.size(0), dtype=s.dtype))
                             qs.append(torch.flip(q, [1]))
                         state["Q"] = qs
                     continue

@@ -86,13 +86,13 @@ public sealed class Soap : ParameterwiseOptimizer<SoapOptions>
 
     private static void InitializePreconditioners(SoapOptions o, Tensor g, ParameterState state)
     {
-        if (g.Size(0) <= o.MaxPreconditionDim) state.GetOrCreate("L", () => Tensor.Zeros(g.Size(0), g.Size(0)));
-        if (g.Size(1) <= o.MaxPreconditionDim) state.GetOrCreate("R", () => Tensor.Zeros(g.Size(1), g.Size(1)));
+        if (g.Size(0) <= o.MaxPreconditionDim) state.GetOrCreate("L", () => Tensor.Zeros(new[] { g.Size(0), g.Size(0) }, g.Dtype, g.Device));
+        if (g.Size(1) <= o.MaxPreconditionDim) state.GetOrCreate("R", () => Tensor.Zeros(new[] { g.Size(1), g.Size(1) }, g.Dtype, g.Device));
         UpdateStatistics(g, state, o.Beta2);
         foreach (string side in new[] { "L", "R" })
         {
             if (!state.TryGet(side, out Tensor stats)) continue;
-            var (values, vectors) = Linalg.Eigh(stats.Add(Tensor.Eye(stats.Size(0)), 1e-30));
+            var (values, vectors) = Linalg.Eigh(stats.Add(Tensor.Eye(stats.Size(0), dtype: stats.Dtype, device: stats.Device), 1e-30));
             values.Dispose();
             state.Set("Q" + side, vectors.Flip(1));
             vectors.Dispose();

@@ -17,14 +17,15 @@ public static class NewtonSchulz
 {
     /// <summary>
     /// Returns ≈ U·Vᵀ for a 2-D <paramref name="g"/>: X = G/(‖G‖_F + ε), transposed when rows &gt; cols so
-    /// the Gram matrix is the small side, then <paramref name="steps"/> iterations, in float32.
+    /// the Gram matrix is the small side, then <paramref name="steps"/> iterations, in float32 (float64 for float64
+    /// input: its rounding noise must stay far below the ε of the adaptive rules that normalize the result).
     /// </summary>
     public static Tensor Orthogonalize(Tensor g, NewtonSchulzCoefficients coefficients, int steps = 5, double eps = 1e-7)
     {
         if (g.Dim != 2) throw new ArgumentException($"Newton–Schulz needs a matrix, got shape {Tensor.FormatShape(g.Shape)}.", nameof(g));
         long rows = g.Size(0), cols = g.Size(1);
         bool transpose = rows > cols;
-        Tensor x = g.To(ScalarType.Float32, copy: true);
+        Tensor x = g.To(g.Dtype == ScalarType.Float64 ? ScalarType.Float64 : ScalarType.Float32, copy: true);
         if (transpose) x = x.MT;
         using (Tensor norm = x.Norm()) x.Div_(norm.Add_(eps));
         var (a, b, c) = (coefficients.A, coefficients.B, coefficients.C);
