@@ -10,6 +10,7 @@ using TorchZoo.Extensions.Data;
 using TorchZoo.Extensions.Evaluation;
 using TorchZoo.Extensions.Trainers;
 using TorchZoo.Torch;
+using TorchZoo.Torch.Distributed;
 using TorchZoo.Trainers.Models;
 using TorchZoo.Trainers.Schedules;
 using TorchZoo.Trainers.Training;
@@ -31,10 +32,29 @@ catch (ArgumentException e)
     return 2;
 }
 
+// --world-size N without a launcher: start this same program as N ranks on this machine and wait for them.
+if (run.WorldSize > 1 && !ProcessGroup.IsLaunchedDistributed)
+{
+    string self = Environment.ProcessPath!;
+    var rankArguments = new List<string>();
+    if (Path.GetFileNameWithoutExtension(self) == "dotnet") rankArguments.Add(typeof(RunOptions).Assembly.Location);
+    rankArguments.AddRange(args);
+    return LocalLaunch.Run(run.WorldSize, self, rankArguments);
+}
+using ProcessGroup? group = ProcessGroup.IsLaunchedDistributed ? ProcessGroup.InitFromEnvironment() : null;
+bool leader = group is null || group.Rank == 0;
+if (group is not null)
+{
+    // The ranks share the machine's cores unless told otherwise; only rank 0 talks, saves and reports.
+    if (!run.ThreadsGiven) run = run with { Threads = Math.Max(1, run.Threads / group.WorldSize) };
+    if (!leader) AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(TextWriter.Null) });
+}
+
 string[] targetNames = { "onset time (s)", "onset freq (Hz)", "offset freq (Hz)" };
 Directory.CreateDirectory(run.Output);
 var clock = Stopwatch.StartNew();
-AnsiConsole.MarkupLine($"[bold]TorchZoo chirp regression[/] on libtorch {TorchRuntime.Version}, {run.Threads} threads");
+AnsiConsole.MarkupLine($"[bold]TorchZoo chirp regression[/] on libtorch {TorchRuntime.Version}, {run.Threads} threads" +
+                       (group is null ? "" : $" per rank, {group.WorldSize} data-parallel ranks") + (run.DiLoCoInnerSteps is { } h ? $", DiLoCo every {h} steps" : ""));
 AnsiConsole.MarkupLine($"{run.Samples:N0} spectrograms of {run.Grid}×{run.Grid}, ViT patch {run.Patch}, width {run.Width}, depth {run.Depth}, {run.Heads} heads, optimizer [bold]{run.Optimizer}[/]");
 
 var ml = new ZooContext(run.Seed);
@@ -70,6 +90,7 @@ VisionTransformerTrainer.RegressionOptions options = new()
     BatchSize = run.BatchSize,
     Seed = run.Seed,
     Threads = run.Threads,
+    ProcessGroup = group,
     MetricsCallback = e =>
     {
         evaluations.Add(e);
@@ -119,6 +140,11 @@ AnsiConsole.Progress()
     });
 TimeSpan trainTime = fitClock.Elapsed;
 TrainingHistory history = trainer.LastHistory!;
+if (!leader)
+{
+    model.Dispose();
+    return 0;
+}
 AnsiConsole.MarkupLineInterpolated($"{history.StopMessage} Training took {trainTime.TotalMinutes:F1} min.");
 
 IDataView scored = model.Transform(split.TestSet);

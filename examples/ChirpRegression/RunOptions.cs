@@ -1,4 +1,5 @@
 using System.Globalization;
+using TorchZoo.Trainers.Distributed;
 using TorchZoo.Trainers.Optimizers;
 
 namespace ChirpRegression;
@@ -23,6 +24,9 @@ public sealed record RunOptions
     public bool Stft { get; init; }
     public bool Auto { get; init; }
     public int AutoEpochsPerFamily { get; init; } = 6;
+    public int WorldSize { get; init; } = 1;
+    public int? DiLoCoInnerSteps { get; init; }
+    public bool ThreadsGiven { get; init; }
 
     public const string Help = """
         ChirpRegression: a Vision Transformer that regresses a chirp's onset time, onset frequency and offset frequency
@@ -41,6 +45,11 @@ public sealed record RunOptions
           --out DIR         where the model and report go (default chirp-output)
           --auto            let ml.Auto() choose the optimizer and its learning rate (successive halving, equal epochs per
                             optimizer family: --auto-epochs N, default 6), then train the winner
+          --world-size N    data-parallel over N processes on this machine (c10d/Gloo on loopback; the batch stays global,
+                            threads are split between the ranks). Started by torchzoo-launch (or with RANK, WORLD_SIZE,
+                            MASTER_ADDR, MASTER_PORT set on each machine), the program joins that group instead
+          --diloco H        DiLoCo over the ranks: H inner steps of the chosen optimizer, then an outer Nesterov step
+                            (outer lr 0.7, momentum 0.9) on the averaged pseudo-gradient
           --stft            synthesize waveforms (256 Hz) and compute the spectrogram with the Spectrogram transform (libtorch stft)
         """;
 
@@ -61,7 +70,9 @@ public sealed record RunOptions
                 "--depth" => o with { Depth = Int() },
                 "--heads" => o with { Heads = Int() },
                 "--batch" => o with { BatchSize = Int() },
-                "--threads" => o with { Threads = Int() },
+                "--threads" => o with { Threads = Int(), ThreadsGiven = true },
+                "--world-size" => o with { WorldSize = Int() },
+                "--diloco" => o with { DiLoCoInnerSteps = Int() },
                 "--seed" => o with { Seed = Int() },
                 "--patience" => o with { Patience = Int() },
                 "--optimizer" => o with { Optimizer = Next() },
@@ -77,12 +88,16 @@ public sealed record RunOptions
         if (o.Width % o.Heads != 0) throw new ArgumentException($"--heads {o.Heads} must divide --width {o.Width}.");
         if (o.Samples < 100) throw new ArgumentException("--samples must be at least 100.");
         _ = OptimizerRegistry.Create(o.Optimizer);
+        if (o.Auto && (o.WorldSize > 1 || o.DiLoCoInnerSteps is not null)) throw new ArgumentException("--auto runs in one process: drop --world-size and --diloco.");
+        if (o.BatchSize % o.WorldSize != 0) throw new ArgumentException($"--batch {o.BatchSize} is the global batch and must be divisible by --world-size {o.WorldSize}.");
         return o;
     }
 
     public OptimizerOptions OptimizerOptions()
     {
         OptimizerOptions options = OptimizerRegistry.Create(Optimizer);
-        return LearningRate is { } lr ? options with { LearningRate = lr } : options;
+        if (LearningRate is { } lr) options = options with { LearningRate = lr };
+        // DiLoCo's process group is the training loop's, filled in when training starts.
+        return DiLoCoInnerSteps is { } h ? new DiLoCoOptions { Inner = options, InnerSteps = h } : options;
     }
 }

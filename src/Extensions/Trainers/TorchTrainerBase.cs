@@ -83,7 +83,8 @@ public abstract class TorchTrainerBase<TOptions, TTransformer> : IEstimator<TTra
             if (Options.InitialWeightsPath is { } weights) LoadInitialWeights(model, weights);
             Model.PrepareForTraining(model);
             Context.Write(TrainerName, $"training {model.ParameterCount:N0} parameters on {trainSet.Count} examples" +
-                                       (validationSet is null ? "" : $", validating on {validationSet.Count}") + $" with {Options.Optimizer.Name}");
+                                       (validationSet is null ? "" : $", validating on {validationSet.Count}") + $" with {Options.Optimizer.Name}" +
+                                       (Options.ProcessGroup is { } g ? $", data-parallel as rank {g.Rank} of {g.WorldSize}" : ""));
             var loop = new TrainingLoop
             {
                 Model = model,
@@ -100,6 +101,7 @@ public abstract class TorchTrainerBase<TOptions, TTransformer> : IEstimator<TTra
                     Device = Options.Device,
                     Clipping = Options.Clipping,
                     CheckpointPath = Options.CheckpointPath,
+                    ProcessGroup = Options.ProcessGroup,
                 },
                 EarlyStopping = validationSet is null ? null : Options.EarlyStopping,
                 Callbacks = new ITrainingCallback[] { new MetricsForwarder(this) },

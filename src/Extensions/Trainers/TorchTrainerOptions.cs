@@ -67,6 +67,13 @@ public abstract record TorchTrainerOptions
 
     public string? ResumeFromCheckpoint { get; init; }
 
+    /// <summary>
+    /// Data-parallel training over this group (every rank runs the same pipeline on the same data; each takes its shard
+    /// of every batch, <see cref="BatchSize"/> stays the global batch). Null: one process. See
+    /// <see cref="TorchZoo.Torch.Distributed.ProcessGroup.InitFromEnvironment"/> and torchzoo-launch.
+    /// </summary>
+    public TorchZoo.Torch.Distributed.ProcessGroup? ProcessGroup { get; init; }
+
     private static string Name(string value, string option) =>
         string.IsNullOrWhiteSpace(value) ? throw new ArgumentException($"{option} must name a column.", option) : value;
 }
