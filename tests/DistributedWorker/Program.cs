@@ -29,7 +29,7 @@ try
         case "collectives": Collectives(group!); break;
         case "die": Die(group!); break;
         case "train": Train(group, args[1], int.Parse(args[2], CultureInfo.InvariantCulture), args[3]); break;
-        case "bench": Bench(group, int.Parse(args[1], CultureInfo.InvariantCulture)); break;
+        case "bench": Bench(group, int.Parse(args[1], CultureInfo.InvariantCulture), args.ElementAtOrDefault(2) ?? "mlp", args.ElementAtOrDefault(3) ?? "dp"); break;
         case "pipeline": Pipeline(group, args[1]); break;
         default: throw new ArgumentException($"Unknown mode '{mode}'.");
     }
@@ -140,38 +140,62 @@ static void Pipeline(ProcessGroup? g, string optimizer)
     Console.WriteLine($"RESULT scores {string.Join(' ', scores.Select(v => ((double)v).ToString("R", CultureInfo.InvariantCulture)))}");
 }
 
-// Data-parallel step timing (docs/benchmarks.md "Data parallel"): an MLP 784-1024-1024-10 (1.86 M parameters, 7.4 MB of
-// gradients), global batch 256 split over the ranks, AdamW; reports ms per step and ms per step spent in the all-reduce.
-static void Bench(ProcessGroup? g, int steps)
+// Data-parallel step timing (docs/benchmarks.md "Data parallel"). Models: "mlp", 784-1024-1024-10 (1.86 M parameters),
+// global batch 256, MSE on random targets; "vit", the chirp example's ViT (64×64×1, patch 8, width 128, depth 4, 4 heads,
+// 3 outputs; 0.81 M parameters), global batch 64. Synchronization: "dp" averages gradients every step; "diloco" runs
+// AdamW locally and averages pseudo-gradients every 10 steps. Reports ms per step, ms per step in all-reduces and the
+// float32 bytes each rank sends into all-reduces per step.
+static void Bench(ProcessGroup? g, int steps, string modelName, string synchronization)
 {
     g ??= ProcessGroup.Single();
     using var init = new Generator(1);
-    var model = new Sequential(new Linear(784, 1024, generator: init), new Gelu(), new Linear(1024, 1024, generator: init), new Gelu(), new Linear(1024, 10, generator: init));
+    TorchRuntime.ManualSeed(1);
+    Module<Tensor, Tensor> model = modelName switch
+    {
+        "mlp" => new Sequential(new Linear(784, 1024, generator: init), new Gelu(), new Linear(1024, 1024, generator: init), new Gelu(), new Linear(1024, 10, generator: init)),
+        "vit" => new TorchZoo.Trainers.Models.VisionTransformer(VisionTransformerOptions.Micro with { Width = 128, Depth = 4, Heads = 4 }),
+        _ => throw new ArgumentException($"Unknown bench model '{modelName}'."),
+    };
+    long[] inputShape = modelName == "mlp" ? new long[] { 784 } : new long[] { 1, 64, 64 };
+    long outputs = modelName == "mlp" ? 10 : 3;
+    int globalBatch = modelName == "mlp" ? 256 : 64;
+    const int innerSteps = 10;
     var dp = new DataParallel(g);
     dp.BroadcastModel(model);
     var parameters = model.Parameters().ToList();
-    using var optimizer = new AdamWOptions().Create(model);
+    long parameterBytes = parameters.Sum(p => p.ByteCount);
+    using Optimizer optimizer = synchronization switch
+    {
+        "dp" => new AdamWOptions().Create(model),
+        "diloco" => new DiLoCoOptions { Inner = new AdamWOptions(), InnerSteps = innerSteps, ProcessGroup = g }.Create(model),
+        _ => throw new ArgumentException($"Unknown synchronization '{synchronization}'."),
+    };
     using var data = new Generator(2);
-    int perRank = 256 / g.WorldSize;
-    Tensor x = Tensor.Randn(new long[] { perRank, 784 }, data).DetachFromDisposeScope();
-    Tensor y = Tensor.Randn(new long[] { perRank, 10 }, data).DetachFromDisposeScope();
+    int perRank = globalBatch / g.WorldSize;
+    Tensor x = Tensor.Randn(new long[] { perRank }.Concat(inputShape).ToArray(), data).DetachFromDisposeScope();
+    Tensor y = Tensor.Randn(new long[] { perRank, outputs }, data).DetachFromDisposeScope();
     double total = 0, communication = 0;
-    for (int step = 0; step < steps + 3; step++)
+    double Communicated() => dp.CommunicationSeconds + (optimizer as DiLoCo)?.CommunicationSeconds ?? 0;
+    const int warmup = innerSteps;
+    for (int step = 0; step < steps + warmup; step++)
     {
         using var scope = DisposeScope.Enter();
         long t0 = Stopwatch.GetTimestamp();
-        double c0 = dp.CommunicationSeconds;
+        double c0 = Communicated();
         Tensor loss = Functional.MseLoss(model.Forward(x), y);
         loss.Backward();
-        if (g.WorldSize > 1) dp.AverageGradients(parameters, loss.Item() / g.WorldSize);
+        if (g.WorldSize > 1 && synchronization == "dp") dp.AverageGradients(parameters, loss.Item() / g.WorldSize);
         optimizer.Step();
         optimizer.ZeroGrad();
-        if (step < 3) continue; // warm-up
+        if (step < warmup) continue;
         total += Stopwatch.GetElapsedTime(t0).TotalSeconds;
-        communication += dp.CommunicationSeconds - c0;
+        communication += Communicated() - c0;
     }
+    long bytesPerStep = g.WorldSize == 1 ? 0 : synchronization == "dp" ? parameterBytes : parameterBytes / innerSteps;
     Console.WriteLine($"RESULT step_ms {1000 * total / steps:F2}");
     Console.WriteLine($"RESULT allreduce_ms {1000 * communication / steps:F2}");
+    Console.WriteLine($"RESULT allreduce_bytes_per_step {bytesPerStep}");
+    Console.WriteLine($"RESULT parameters {parameters.Sum(p => p.NumberOfElements)}");
 }
 
 static OptimizerOptions OptimizerFor(string name) => name switch

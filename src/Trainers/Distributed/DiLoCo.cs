@@ -98,6 +98,9 @@ public sealed class DiLoCo : Optimizer, ISelfSynchronizingOptimizer
 
     public override long StepCount => stepCount;
 
+    /// <summary>Wall-clock seconds this rank spent in the outer all-reduces (0 without a process group).</summary>
+    public double CommunicationSeconds => communication?.CommunicationSeconds ?? 0;
+
     /// <summary>Outer steps taken.</summary>
     public long OuterSteps => stepCount / Options.InnerSteps;
 
