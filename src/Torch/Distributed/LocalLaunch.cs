@@ -102,7 +102,8 @@ public static class LocalLaunch
         p.Dispose();
     }
 
-    private static int FreePort()
+    /// <summary>A TCP port on 127.0.0.1 that was free a moment ago (the rendezvous port when none is given).</summary>
+    public static int FreePort()
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 
 namespace TorchZoo.Trainers.Tests.Distributed;
 
@@ -38,14 +36,7 @@ internal static class RankProcesses
     public static Outcome RunAt(string[] arguments, int worldSize, int? rank, int port, TimeSpan limit) =>
         Run(arguments, worldSize, new[] { rank }, limit, port: port)[0];
 
-    public static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
+    public static int FreePort() => TorchZoo.Torch.Distributed.LocalLaunch.FreePort();
 
     /// <summary>
     /// Runs the worker for each of <paramref name="ranks"/> (null: one process without a group) and waits at most
