@@ -39,18 +39,13 @@ public sealed class AdaBound : ParameterwiseOptimizer<AdaBoundOptions>
     {
         double lr = group.LearningRate;
         grad = WeightDecay.Coupled(grad, p, o.WeightDecay);
-        Tensor m = state.GetOrCreate("exp_avg", () => p.ZerosLike());
-        Tensor v = state.GetOrCreate("exp_avg_sq", () => p.ZerosLike());
-        AdamMoments.UpdateFirst(m, grad, o.Beta1);
-        AdamMoments.UpdateSecond(v, grad, o.Beta2);
+        var (m, v, bc1, bc2) = AdamMoments.Advance(state, p, grad, o.Beta1, o.Beta2);
         if (o.AmsBound)
         {
             Tensor vmax = state.GetOrCreate("max_exp_avg_sq", () => p.ZerosLike());
             vmax.Maximum_(v);
             v = vmax;
         }
-        double bc1 = AdamMoments.BiasCorrection(o.Beta1, state.Step);
-        double bc2 = AdamMoments.BiasCorrection(o.Beta2, state.Step);
         double baseLr = group.InitialLearningRate;
         double finalLr = baseLr > 0 ? o.FinalLearningRate * lr / baseLr : 0;
         double lower = finalLr * (1 - 1 / (o.Gamma * state.Step + 1));

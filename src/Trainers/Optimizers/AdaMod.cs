@@ -32,13 +32,8 @@ public sealed class AdaMod : ParameterwiseOptimizer<AdaModOptions>
     {
         double lr = group.LearningRate;
         grad = WeightDecay.Coupled(grad, p, o.WeightDecay);
-        Tensor m = state.GetOrCreate("exp_avg", () => p.ZerosLike());
-        Tensor v = state.GetOrCreate("exp_avg_sq", () => p.ZerosLike());
+        var (m, v, bc1, bc2) = AdamMoments.Advance(state, p, grad, o.Beta1, o.Beta2);
         Tensor stepAverage = state.GetOrCreate("exp_avg_lr", () => p.ZerosLike());
-        AdamMoments.UpdateFirst(m, grad, o.Beta1);
-        AdamMoments.UpdateSecond(v, grad, o.Beta2);
-        double bc1 = AdamMoments.BiasCorrection(o.Beta1, state.Step);
-        double bc2 = AdamMoments.BiasCorrection(o.Beta2, state.Step);
         Tensor step = p.OnesLike().Mul_(lr * Math.Sqrt(bc2) / bc1).Div_(v.Sqrt().Add_(o.Eps));
         stepAverage.Mul_(o.Beta3).Add_(step, 1 - o.Beta3);
         step.Minimum_(stepAverage).Mul_(m);

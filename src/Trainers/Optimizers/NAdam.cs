@@ -41,12 +41,9 @@ public sealed class NAdam : ParameterwiseOptimizer<NAdamOptions>
         float muProductNext = muProduct * (float)mu * (float)muNext;
         state.SetScalar("mu_product", muProduct);
 
-        Tensor m = state.GetOrCreate("exp_avg", () => p.ZerosLike());
-        Tensor v = state.GetOrCreate("exp_avg_sq", () => p.ZerosLike());
-        AdamMoments.UpdateFirst(m, grad, o.Beta1);
-        AdamMoments.UpdateSecond(v, grad, o.Beta2);
+        var (m, v, _, bc2) = AdamMoments.Advance(state, p, grad, o.Beta1, o.Beta2);
         // torch's NAdam divides before the square root (Adam takes √v first), so not AdamMoments.Denominator.
-        Tensor denom = v.Div(AdamMoments.BiasCorrection(o.Beta2, t)).Sqrt_().Add_(o.Eps);
+        Tensor denom = v.Div(bc2).Sqrt_().Add_(o.Eps);
         p.Addcdiv_(grad, denom, -lr * (1 - mu) / (1 - muProduct));
         p.Addcdiv_(m, denom, -lr * muNext / (1 - muProductNext));
     }

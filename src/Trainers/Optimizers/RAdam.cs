@@ -30,12 +30,7 @@ public sealed class RAdam : ParameterwiseOptimizer<RAdamOptions>
         long t = state.Step;
         grad = WeightDecay.Coupled(grad, p, o.WeightDecay);
 
-        Tensor m = state.GetOrCreate("exp_avg", () => p.ZerosLike());
-        Tensor v = state.GetOrCreate("exp_avg_sq", () => p.ZerosLike());
-        AdamMoments.UpdateFirst(m, grad, o.Beta1);
-        AdamMoments.UpdateSecond(v, grad, o.Beta2);
-        double bc1 = AdamMoments.BiasCorrection(o.Beta1, t);
-        double bc2 = AdamMoments.BiasCorrection(o.Beta2, t);
+        var (m, v, bc1, bc2) = AdamMoments.Advance(state, p, grad, o.Beta1, o.Beta2);
 
         double rhoInf = 2 / (1 - o.Beta2) - 1;
         double rhoT = rhoInf - 2 * t * Math.Pow(o.Beta2, t) / bc2;
