@@ -14,12 +14,20 @@ namespace TorchZoo.Torch.Distributed;
 /// </summary>
 public static class LocalLaunch
 {
-    /// <summary>Runs <paramref name="command"/> as <paramref name="worldSize"/> ranks and returns 0, or the first failing rank's exit code (127: could not start; 130: cancelled).</summary>
+    /// <summary>
+    /// Runs <paramref name="command"/> as <paramref name="worldSize"/> local ranks and returns 0, or the first failing
+    /// rank's exit code (127: could not start; 130: cancelled). On several machines, each runs this with the same
+    /// <paramref name="nodes"/>, address and port and its own <paramref name="nodeRank"/>: the global ranks are
+    /// nodeRank·worldSize + local rank, the world nodes·worldSize (rank 0's machine is the master).
+    /// </summary>
     public static int Run(int worldSize, string command, IReadOnlyList<string> arguments, string masterAddress = "127.0.0.1",
-        int? masterPort = null, CancellationToken cancellation = default)
+        int? masterPort = null, CancellationToken cancellation = default, int nodes = 1, int nodeRank = 0)
     {
         if (worldSize < 1) throw new ArgumentOutOfRangeException(nameof(worldSize), worldSize, "The world size must be at least 1.");
         if (masterPort is < 1 or > 65535) throw new ArgumentOutOfRangeException(nameof(masterPort), masterPort, "The master port must be in 1..65535.");
+        if (nodes < 1) throw new ArgumentOutOfRangeException(nameof(nodes), nodes, "The node count must be at least 1.");
+        if (nodeRank < 0 || nodeRank >= nodes) throw new ArgumentOutOfRangeException(nameof(nodeRank), nodeRank, $"The node rank must be in 0..{nodes - 1}.");
+        if (nodes > 1 && masterPort is null) throw new ArgumentException("A run over several machines needs an agreed master port.", nameof(masterPort));
         int port = masterPort ?? FreePort();
         var processes = new Process?[worldSize];
         var output = new object();
@@ -31,9 +39,9 @@ public static class LocalLaunch
                 foreach (string a in arguments) info.ArgumentList.Add(a);
                 info.Environment["MASTER_ADDR"] = masterAddress;
                 info.Environment["MASTER_PORT"] = port.ToString(CultureInfo.InvariantCulture);
-                info.Environment["RANK"] = r.ToString(CultureInfo.InvariantCulture);
+                info.Environment["RANK"] = (nodeRank * worldSize + r).ToString(CultureInfo.InvariantCulture);
                 info.Environment["LOCAL_RANK"] = r.ToString(CultureInfo.InvariantCulture);
-                info.Environment["WORLD_SIZE"] = worldSize.ToString(CultureInfo.InvariantCulture);
+                info.Environment["WORLD_SIZE"] = (nodes * worldSize).ToString(CultureInfo.InvariantCulture);
                 info.Environment["LOCAL_WORLD_SIZE"] = worldSize.ToString(CultureInfo.InvariantCulture);
                 var process = new Process { StartInfo = info, EnableRaisingEvents = true };
                 string prefix = $"[rank {r}] ";

@@ -48,6 +48,31 @@ public class LauncherTests
     }
 
     [Test]
+    public void Two_launchers_as_two_nodes_form_one_world()
+    {
+        // Two "machines" on loopback, one rank each: node 1's rank is global rank 1 of a world of 2.
+        string port = RankProcesses.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        string[] Node(int k) => new[] { "--world-size", "1", "--nnodes", "2", "--node-rank", k.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--master-port", port, "--", "dotnet", RankProcesses.WorkerPath, "collectives" };
+        var nodes = new[] { Task.Run(() => Launch(Node(0))), Task.Run(() => Launch(Node(1))) };
+        Task.WaitAll(nodes);
+        foreach (var (code, output, errors) in nodes.Select(t => t.Result))
+        {
+            code.Should().Be(0, errors);
+            output.Should().Contain("[rank 0] RESULT sum 3 14 -7 0.25", "each launcher prefixes its local rank");
+        }
+        // Node 0 receives the broadcast from global rank 1, which lives on node 1.
+        nodes[0].Result.Output.Should().Contain("[rank 0] RESULT broadcast 101 102 103");
+    }
+
+    [Test]
+    public void Several_nodes_need_an_agreed_port_and_a_valid_node_rank()
+    {
+        Launch("--nnodes", "2", "--node-rank", "0", "--", "dotnet").Errors.Should().Contain("needs --master-port");
+        Launch("--nnodes", "2", "--node-rank", "2", "--master-port", "29500", "--", "dotnet").Errors.Should().Contain("--node-rank 2 must be below --nnodes 2");
+    }
+
+    [Test]
     public void A_failing_rank_fails_the_launch_with_its_exit_code()
     {
         var (code, _, errors) = Launch("--world-size", "2", "--", "dotnet", RankProcesses.WorkerPath, "die");
