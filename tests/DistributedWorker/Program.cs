@@ -30,7 +30,7 @@ try
         case "die": Die(group!); break;
         case "train": Train(group, args[1], int.Parse(args[2], CultureInfo.InvariantCulture), args[3]); break;
         case "bench": Bench(group, int.Parse(args[1], CultureInfo.InvariantCulture), args.ElementAtOrDefault(2) ?? "mlp", args.ElementAtOrDefault(3) ?? "dp"); break;
-        case "pipeline": Pipeline(group, args[1]); break;
+        case "pipeline": Pipeline(group, args[1], args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 4); break;
         default: throw new ArgumentException($"Unknown mode '{mode}'.");
     }
     Console.WriteLine($"RESULT seconds {clock.Elapsed.TotalSeconds:R}");
@@ -111,7 +111,7 @@ static void Train(ProcessGroup? g, string optimizer, int steps, string output)
 
 // The ML.NET-style pipeline with TorchTrainerOptions.ProcessGroup: a regression trainer on 240 rows (25% held out
 // for validation), global batch 32; prints the validation losses and every training row's score.
-static void Pipeline(ProcessGroup? g, string optimizer)
+static void Pipeline(ProcessGroup? g, string optimizer, int epochs)
 {
     var ml = new ZooContext(3);
     ml.Log += (_, e) => { if (e.Message.Contains("data-parallel")) Console.WriteLine($"RESULT log {e.Message}"); };
@@ -126,7 +126,7 @@ static void Pipeline(ProcessGroup? g, string optimizer)
     var trainer = ml.Regression.Trainers.TorchModel(new MlpSpec(new MlpOptions { HiddenSizes = new[] { 32, 32 } }), new RegressionTrainerOptions
     {
         Optimizer = OptimizerFor(optimizer),
-        MaxEpochs = 4,
+        MaxEpochs = epochs,
         BatchSize = 32,
         ValidationFraction = 0.25,
         Seed = 5,
@@ -209,6 +209,7 @@ static OptimizerOptions OptimizerFor(string name) => name switch
     "lion-average" => new LionOptions { LearningRate = 1e-3, DistributedVote = DistributedLionVote.Average },
     "diloco-sgd-h1" => new DiLoCoOptions { Inner = new SgdOptions { LearningRate = 0.05, Momentum = 0.9 }, InnerSteps = 1, OuterLearningRate = 1, OuterMomentum = 0 },
     "diloco-adamw-h4" => new DiLoCoOptions { Inner = new AdamWOptions { LearningRate = 1e-2 }, InnerSteps = 4 },
+    "diloco-adamw-h10" => new DiLoCoOptions { Inner = new AdamWOptions { LearningRate = 1e-2, WeightDecay = 0.01 }, InnerSteps = 10 },
     _ => throw new ArgumentException($"Unknown optimizer '{name}'."),
 };
 

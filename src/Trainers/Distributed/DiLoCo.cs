@@ -122,6 +122,15 @@ public sealed class DiLoCo : Optimizer, ISelfSynchronizingOptimizer
         if (stepCount % Options.InnerSteps == 0) OuterStep();
     }
 
+    /// <summary>
+    /// Ends an unfinished round: when the last outer step lies fewer than H inner steps back, the pseudo-gradients of
+    /// those steps are averaged and applied now, so that training ends with the same weights on every rank.
+    /// </summary>
+    public void FinishTraining()
+    {
+        if (anchor is not null && stepCount % Options.InnerSteps != 0) OuterStep();
+    }
+
     private void OuterStep()
     {
         using var scope = DisposeScope.Enter();

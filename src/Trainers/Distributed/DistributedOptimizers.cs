@@ -11,6 +11,12 @@ public interface ISelfSynchronizingOptimizer
 {
     /// <summary>True when this instance talks to other ranks (e.g. Lion only with a vote).</summary>
     bool SynchronizesRanks { get; }
+
+    /// <summary>
+    /// Called by the training loop after the last step, on every rank: bring the ranks together if steps since the last
+    /// exchange are still local (DiLoCo's unfinished round). Optimizers that agree at every step have nothing to do.
+    /// </summary>
+    void FinishTraining() { }
 }
 
 /// <summary>Options of an optimizer that needs the process group; the training loop supplies its own when none is set.</summary>

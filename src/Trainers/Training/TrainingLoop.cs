@@ -151,7 +151,12 @@ public sealed partial class TrainingLoop
             history.StopReason = StopReason.MaxEpochs;
             history.StopMessage = $"Completed {Options.Epochs} epochs ({context.Step} steps).";
         }
+        if (dataParallel is not null && optimizer is ISelfSynchronizingOptimizer { SynchronizesRanks: true } selfSynchronizing)
+            selfSynchronizing.FinishTraining();
         foreach (var c in callbacks) c.OnTrainEnd(context);
+        // Restored best weights are each rank's own snapshot; with an optimizer that lets ranks drift (DiLoCo) they
+        // differ, so every rank ends with rank 0's model, the one rank 0 saves.
+        if (dataParallel is not null && optimizer is ISelfSynchronizingOptimizer { SynchronizesRanks: true }) dataParallel.BroadcastModel(Model);
         Model.Eval();
         return history;
     }
