@@ -1,6 +1,10 @@
 """Writes the optimizer golden trajectories that tests/Trainers.Tests compares against.
 
-Run: /usr/bin/python3 tests/golden/make_optimizer_trajectories.py   (Debian's python3-torch 1.13)
+Run: OPENBLAS_CORETYPE=Haswell /usr/bin/python3 tests/golden/make_optimizer_trajectories.py   (Debian's python3-torch 1.13)
+
+OPENBLAS_CORETYPE=Haswell pins OpenBLAS's kernels: the committed data was written with them, and on a CPU where OpenBLAS
+picks its AVX-512 kernels the MLP and matrix gradients differ in the last bits, so a regeneration without it rewrites
+files whose values did not really change.
 
 For every (optimizer configuration, problem) pair it runs 20 steps and stores, per step, the gradient fed
 to the optimizer and the parameters after the step, as one safetensors file per pair in tests/golden/optim/.

@@ -10,7 +10,7 @@ namespace TorchZoo.Trainers.Optimizers;
 /// Defaults η = 1e-3, β = (0.9, 0.999), ε = 1e-8, λ = 0. State: 8 bytes/parameter (12 with AMSGrad); with
 /// <see cref="StateDtype"/> = <see cref="OptimizerStateDtype.Int8Blockwise"/> ≈ 2 bytes (+ 4 per 2048-block each buffer).
 /// </summary>
-public record AdamOptions : AdaptiveMomentOptions
+public record AdamOptions : AdaptiveMomentOptions, IQuantizedStateOptions
 {
     public AdamOptions() => LearningRate = 1e-3;
 
@@ -69,24 +69,19 @@ public class Adam : ParameterwiseOptimizer<AdamOptions>
         if (!decoupled) grad = WeightDecay.Coupled(grad, p, o.WeightDecay);
         else if (!cautiousDecay) WeightDecay.Decoupled(p, lr, o.WeightDecay);
 
-        bool quantized = o.StateDtype == OptimizerStateDtype.Int8Blockwise && p.NumberOfElements >= o.MinQuantizedSize;
-        int block = o.QuantizationBlockSize;
-        Tensor m = quantized ? QuantizedState.Load(state, "exp_avg", p, signed: true, block) : state.GetOrCreate("exp_avg", () => p.ZerosLike());
-        Tensor v = quantized ? QuantizedState.Load(state, "exp_avg_sq", p, signed: false, block) : state.GetOrCreate("exp_avg_sq", () => p.ZerosLike());
+        Tensor m = QuantizedState.LoadBuffer(state, "exp_avg", p, signed: true, o);
+        Tensor v = QuantizedState.LoadBuffer(state, "exp_avg_sq", p, signed: false, o);
         AdamMoments.UpdateFirst(m, grad, o.Beta1);
         AdamMoments.UpdateSecond(v, grad, o.Beta2);
         double bc1 = AdamMoments.BiasCorrection(o.Beta1, state.Step);
         double bc2 = AdamMoments.BiasCorrection(o.Beta2, state.Step);
-        if (quantized)
-        {
-            QuantizedState.Store(state, "exp_avg", m, signed: true, block);
-            QuantizedState.Store(state, "exp_avg_sq", v, signed: false, block);
-        }
+        QuantizedState.SaveBuffer(state, "exp_avg", m, p, signed: true, o);
+        QuantizedState.SaveBuffer(state, "exp_avg_sq", v, p, signed: false, o);
         if (o.AmsGrad)
         {
-            Tensor vmax = quantized ? QuantizedState.Load(state, "max_exp_avg_sq", p, signed: false, block) : state.GetOrCreate("max_exp_avg_sq", () => p.ZerosLike());
+            Tensor vmax = QuantizedState.LoadBuffer(state, "max_exp_avg_sq", p, signed: false, o);
             vmax.Maximum_(v);
-            if (quantized) QuantizedState.Store(state, "max_exp_avg_sq", vmax, signed: false, block);
+            QuantizedState.SaveBuffer(state, "max_exp_avg_sq", vmax, p, signed: false, o);
             v = vmax;
         }
         Tensor denom = AdamMoments.Denominator(v, bc2, o.Eps);

@@ -19,7 +19,7 @@ namespace TorchZoo.Trainers.Optimizers;
 /// then does not average gradients. With one rank it is Lion exactly.
 /// </para>
 /// </summary>
-public sealed record LionOptions : MomentOptions, IDistributedOptimizerOptions
+public sealed record LionOptions : MomentOptions, IDistributedOptimizerOptions, IQuantizedStateOptions
 {
     public LionOptions()
     {
@@ -83,10 +83,7 @@ public sealed class Lion : ParameterwiseOptimizer<LionOptions>, ISelfSynchronizi
     {
         if (FusedUpdates.TryLion(group, o, p, grad, state)) return;
         double lr = group.LearningRate;
-        bool quantized = o.StateDtype == OptimizerStateDtype.Int8Blockwise && p.NumberOfElements >= o.MinQuantizedSize;
-        Tensor m = quantized
-            ? QuantizedState.Load(state, "exp_avg", p, signed: true, o.QuantizationBlockSize)
-            : state.GetOrCreate("exp_avg", () => p.ZerosLike());
+        Tensor m = QuantizedState.LoadBuffer(state, "exp_avg", p, signed: true, o);
         Tensor update = m.Mul(o.Beta1).Add_(grad, 1 - o.Beta1).Sign_();
         if (o.Cautious) CautiousMask.Apply(update, grad);
         if (Options.DistributedVote != DistributedLionVote.None && Options.ProcessGroup is { WorldSize: > 1 } ranks)
@@ -99,7 +96,7 @@ public sealed class Lion : ParameterwiseOptimizer<LionOptions>, ISelfSynchronizi
         else WeightDecay.Decoupled(p, lr, o.WeightDecay);
         p.Sub_(update, lr);
         m.Mul_(o.Beta2).Add_(grad, 1 - o.Beta2);
-        if (quantized) QuantizedState.Store(state, "exp_avg", m, signed: true, o.QuantizationBlockSize);
+        QuantizedState.SaveBuffer(state, "exp_avg", m, p, signed: true, o);
     }
 }
 

@@ -24,9 +24,10 @@ public enum MuonScale
 /// O = NS5(U); θ ← θ·(1 − ηλ) − η·s·O. Conv kernels are flattened to (out, −1). Hidden matrices only: the
 /// rest goes to <see cref="MatrixOptimizerOptions.Fallback"/> (AdamW). NS runs in float32 on CPU.
 /// Defaults: μ = 0.95, Nesterov, 5 quintic steps, scale <see cref="MuonScale.MatchAdamWRms"/> with
-/// AdamW-like η = 1e-3 and λ = 0.01 (use η ≈ 0.02 with <see cref="MuonScale.Original"/>). State: 4 bytes/parameter.
+/// AdamW-like η = 1e-3 and λ = 0.01 (use η ≈ 0.02 with <see cref="MuonScale.Original"/>). State: 4 bytes/parameter;
+/// ≈ 1 byte with <see cref="StateDtype"/> = <see cref="OptimizerStateDtype.Int8Blockwise"/> (+ 4 per 2048-block).
 /// </summary>
-public sealed record MuonOptions : MatrixOptimizerOptions
+public sealed record MuonOptions : MatrixOptimizerOptions, IQuantizedStateOptions
 {
     public MuonOptions()
     {
@@ -50,6 +51,19 @@ public sealed record MuonOptions : MatrixOptimizerOptions
 
     public MuonScale Scale { get; init => field = Enum.IsDefined(value) ? value : throw new ArgumentOutOfRangeException(nameof(Scale), value, "Unknown MuonScale."); } = MuonScale.MatchAdamWRms;
 
+    /// <summary>
+    /// 8-bit block-wise momentum (arXiv 2110.02861; see <see cref="AdamOptions.StateDtype"/>): the buffer B is kept with the
+    /// signed dynamic map and one float32 absmax per block; each step dequantizes it, updates it in float32, takes the
+    /// (Nesterov) direction from the unquantized new B and requantizes. Off by default.
+    /// </summary>
+    public OptimizerStateDtype StateDtype { get; init => field = Enum.IsDefined(value) ? value : throw new ArgumentOutOfRangeException(nameof(StateDtype), value, "Unknown OptimizerStateDtype."); }
+
+    /// <summary>Elements per quantization block (the paper's 2048).</summary>
+    public int QuantizationBlockSize { get; init => field = OptionChecks.AtLeast(value, 1, nameof(QuantizationBlockSize)); } = BlockwiseQuantization.DefaultBlockSize;
+
+    /// <summary>Smaller matrices keep a float32 momentum (bitsandbytes' min_8bit_size, 4096).</summary>
+    public int MinQuantizedSize { get; init => field = OptionChecks.AtLeast(value, 0, nameof(MinQuantizedSize)); } = 4096;
+
     public override string Name => "muon";
 
     protected internal override Optimizer CreateMatrixOptimizer(IReadOnlyList<ParameterGroupSpec> groups) => new Muon(this, groups);
@@ -71,9 +85,10 @@ public sealed class Muon : ParameterwiseOptimizer<MuonOptions>
     protected override void Update(ParamGroup group, MuonOptions o, Parameter p, Tensor grad, ParameterState state)
     {
         double lr = group.LearningRate;
-        Tensor buf = state.GetOrCreate("momentum_buffer", () => p.ZerosLike());
+        Tensor buf = QuantizedState.LoadBuffer(state, "momentum_buffer", p, signed: true, o);
         MatrixMomentum.Update(buf, grad, o.Momentum);
         Tensor u = MatrixMomentum.Direction(buf, grad, o.Momentum, o.Nesterov);
+        QuantizedState.SaveBuffer(state, "momentum_buffer", buf, p, signed: true, o);
         long rows = p.Size(0);
         Tensor matrix = u.Reshape(rows, -1);
         Tensor update = NewtonSchulz.Orthogonalize(matrix, o.Coefficients, o.NewtonSchulzSteps);

@@ -121,4 +121,23 @@ public static class QuantizedState
         state.Set(name + ".codes", codes);
         state.Set(name + ".absmax", absmax);
     }
+
+    /// <summary>Whether <paramref name="options"/> store the buffers of <paramref name="parameter"/> in 8 bits.</summary>
+    public static bool Applies(IQuantizedStateOptions options, Tensor parameter) =>
+        options.StateDtype == OptimizerStateDtype.Int8Blockwise && parameter.NumberOfElements >= options.MinQuantizedSize;
+
+    /// <summary>
+    /// The buffer <paramref name="name"/> to update in place: a dequantized working copy when <see cref="Applies"/>
+    /// (write it back with <see cref="SaveBuffer"/>), otherwise the float32 state tensor itself (zeros the first time).
+    /// </summary>
+    public static Tensor LoadBuffer(ParameterState state, string name, Tensor parameter, bool signed, IQuantizedStateOptions options) =>
+        Applies(options, parameter)
+            ? Load(state, name, parameter, signed, options.QuantizationBlockSize)
+            : state.GetOrCreate(name, () => parameter.ZerosLike());
+
+    /// <summary>Requantizes a buffer from <see cref="LoadBuffer"/> into the state; nothing to do for a float32 buffer.</summary>
+    public static void SaveBuffer(ParameterState state, string name, Tensor value, Tensor parameter, bool signed, IQuantizedStateOptions options)
+    {
+        if (Applies(options, parameter)) Store(state, name, value, signed, options.QuantizationBlockSize);
+    }
 }
