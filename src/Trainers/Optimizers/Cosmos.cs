@@ -111,7 +111,7 @@ public sealed class Cosmos : ParameterwiseOptimizer<CosmosOptions>
         double scale = Math.Sqrt(rows * cols);
         Tensor residual = lookahead.Sub(inside.Matmul(basis.MT));
         // A residual at rounding level (Ĝ inside the subspace) is dropped: orthogonalizing it would only amplify noise.
-        Tensor keep = residual.Norm().Gt(lookahead.Norm().Mul_(o.ResidualTolerance)).To(ScalarType.Float32);
+        Tensor keep = residual.Norm().Gt(lookahead.Norm().Mul_(o.ResidualTolerance)).To(residual.Dtype);
         Tensor orthogonal = NewtonSchulz.Orthogonalize(residual, NewtonSchulzCoefficients.Quintic, o.NewtonSchulzSteps);
         delta.Add_(orthogonal.Div_(orthogonal.Norm().Add_(o.Eps)).Mul_(keep), o.ResidualScale * scale);
 
