@@ -12,7 +12,12 @@ import json
 import os
 import struct
 
-import torch
+# OpenBLAS picks its matmul kernels by CPU, and kernels differ in the last bits of the MLP and matrix gradients. The
+# committed data was made with the Haswell kernels (which every x86-64 CPU with AVX2 runs); pinning them before torch
+# loads OpenBLAS keeps regeneration byte-identical on other machines (e.g. AVX-512 ones, which default to SkylakeX).
+os.environ.setdefault("OPENBLAS_CORETYPE", "Haswell")
+
+import torch  # noqa: E402  (after the kernel choice above)
 
 
 STEPS = 20
