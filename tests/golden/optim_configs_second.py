@@ -68,4 +68,11 @@ CONFIGS = [
     ("sania", "sania", {}, single(lambda ps: sref.Sania(ps)), ALL),
     ("sania_half", "sania", {"LearningRate": 0.5, "Eps": 1e-6}, single(lambda ps: sref.Sania(ps, lr=0.5, eps=1e-6)),
      ["quadratic", "mlp"]),
+    ("sgg_adamw", "sgg", {"LearningRate": 0.01, "ReclusterInterval": 3},
+     single(lambda ps: sref.Sgg(adamw(ps), interval=3)), ALL),
+    ("sgg_adamw_instant_k2_scale", "sgg",
+     {"LearningRate": 0.01, "ReclusterInterval": 2, "Clusters": 2, "StatisticBeta": 0.0, "ScaleBeta": 0.5,
+      "MinScale": 0.5, "MaxScale": 2.0, "KMeansIterations": 3},
+     single(lambda ps: sref.Sgg(adamw(ps), clusters=2, interval=2, beta=0.0, scale_beta=0.5, min_scale=0.5,
+                                max_scale=2.0, iterations=3)), ["mlp", "matrix"]),
 ]

@@ -592,3 +592,82 @@ class Sania(torch.optim.Optimizer):
                         continue
                     p.sub_(p.grad / (self.state[p]["b"] + group["eps"]), alpha=step)
         return loss
+
+
+def _lower_median_abs_deviation(x, average):
+    """median of |x - average|, the lower middle value for even counts (torch.median's convention)."""
+    d = (x - average).abs().sort().values
+    return d[(d.numel() - 1) // 2].item()
+
+
+class Sgg(Wrapper):
+    """SGG, Scaling with Gradient Grouping (Li et al., ACL 2025, arXiv 2506.01049), as TorchZoo reconstructs it from the
+    paper's description: per coordinate x = sqrt(v), v an EMA (beta) of g^2 (beta = 0: x = |g|); every T steps each tensor's
+    x is grouped by 1-D k-means (warm-started centres; the first time the sorted values at ranks (2j+1)n/(2K); L Lloyd
+    passes), and group j gets s <- beta_s*s + (1 - beta_s)*clamp(D/(D_j + eps), s_min, s_max), D_j the lower median of
+    |x - mean(x of the tensor)| over the group, D the same over every coordinate of the model around the model mean.
+    Each step: theta0 = theta; inner step; theta <- theta0 + s[group]*(theta - theta0)."""
+
+    def __init__(self, base, clusters=3, interval=100, beta=0.999, scale_beta=0.9, min_scale=0.1, max_scale=10.0,
+                 iterations=10, eps=1e-8):
+        super().__init__(base)
+        self.k, self.interval, self.beta, self.scale_beta = clusters, interval, beta, scale_beta
+        self.min_scale, self.max_scale, self.iterations, self.eps = min_scale, max_scale, iterations, eps
+        self.t = 0
+        self.v, self.labels, self.centres, self.scales = {}, {}, {}, {}
+
+    def _assign(self, x, c):
+        return (x[:, None] - c[None, :]).abs().argmin(dim=1)
+
+    def _regroup(self, current):
+        everything = torch.cat([x.reshape(-1) for x in current.values()])
+        global_mda = _lower_median_abs_deviation(everything, everything.mean())
+        for p, stat in current.items():
+            x = stat.reshape(-1)
+            if p in self.centres:
+                c = self.centres[p]
+            else:
+                n = x.numel()
+                c = x.sort().values[torch.tensor([(2 * j + 1) * n // (2 * self.k) for j in range(self.k)])]
+            labels = self._assign(x, c)
+            for _ in range(self.iterations):
+                sums = torch.zeros(self.k).scatter_add(0, labels, x)
+                counts = torch.zeros(self.k).scatter_add(0, labels, torch.ones_like(x))
+                c = torch.where(counts > 0, sums / counts.clamp(min=1), c)
+                labels = self._assign(x, c)
+            mean = x.mean()
+            previous = self.scales.get(p, torch.ones(self.k)).tolist()
+            new = []
+            for j in range(self.k):
+                members = x[labels == j]
+                if members.numel() == 0:
+                    new.append(previous[j])
+                    continue
+                target = min(max(global_mda / (_lower_median_abs_deviation(members, mean) + self.eps), self.min_scale),
+                             self.max_scale)
+                new.append(self.scale_beta * previous[j] + (1 - self.scale_beta) * target)
+            self.scales[p] = torch.tensor(new, dtype=torch.float32)
+            self.centres[p] = c.clone()
+            self.labels[p] = labels.clone()
+
+    def step(self):
+        with torch.no_grad():
+            current = {}
+            for p in self.params():
+                if p.grad is None:
+                    continue
+                if self.beta > 0:
+                    v = self.v.setdefault(p, torch.zeros_like(p))
+                    v.mul_(self.beta).addcmul_(p.grad, p.grad, value=1 - self.beta)
+                    current[p] = v.sqrt()
+                else:
+                    current[p] = p.grad.abs()
+            if (self.t + 1) % self.interval == 0:
+                self._regroup(current)
+            before = {p: p.detach().clone() for p in current if p in self.labels}
+        self.base.step()
+        with torch.no_grad():
+            for p, start in before.items():
+                s = self.scales[p][self.labels[p]].view(p.shape)
+                p.copy_(start + (p - start) * s)
+        self.t += 1
