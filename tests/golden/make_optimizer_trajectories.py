@@ -31,7 +31,8 @@ def problem_quadratic():
     b = torch.randn(10, generator=g)
     params = {"x": torch.randn(10, generator=g)}
     # The data is returned too: curvature optimizers' trajectories store it so the C# test can evaluate the loss live.
-    return params, lambda p: 0.5 * (a * (p["x"] - b) ** 2).sum(), {"a": a, "b": b}
+    # Every loss takes an optional `layers` dict (see LAYERS); the quadratic has no layers.
+    return params, lambda p, layers=None: 0.5 * (a * (p["x"] - b) ** 2).sum(), {"a": a, "b": b}
 
 
 def problem_mlp():
@@ -45,9 +46,11 @@ def problem_mlp():
         "fc2.bias": torch.randn(1, generator=g) * 0.1,
     }
 
-    def loss(p):
-        h = torch.tanh(x @ p["fc1.weight"].T + p["fc1.bias"])
-        return ((h @ p["fc2.weight"].T + p["fc2.bias"] - y) ** 2).mean()
+    def loss(p, layers=None):
+        z1 = x @ p["fc1.weight"].T + p["fc1.bias"]
+        h = torch.tanh(observe(layers, "fc1", x, z1))
+        z2 = h @ p["fc2.weight"].T + p["fc2.bias"]
+        return ((observe(layers, "fc2", h, z2) - y) ** 2).mean()
 
     return params, loss
 
@@ -57,10 +60,28 @@ def problem_matrix():
     x = torch.randn(32, 16, generator=g)
     y = torch.randn(64, 16, generator=g)
     params = {"weight": torch.randn(64, 32, generator=g) * 0.1}
-    return params, lambda p: ((p["weight"] @ x - y) ** 2).mean()
+
+    def loss(p, layers=None):
+        # weight @ x is a Linear layer applied to the 16 columns of x: inputs x^T (16, 32), outputs (weight @ x)^T.
+        z = p["weight"] @ x
+        return ((observe(layers, "weight", x.T, z.T).T - y) ** 2).mean()
+
+    return params, loss
+
+
+def observe(layers, name, layer_input, layer_output):
+    """With a `layers` dict, records a Linear layer's input and keeps its output's gradient (for K-FAC optimizers);
+    returns the output unchanged, so the loss is computed by exactly the same operations either way."""
+    if layers is not None:
+        layer_output.retain_grad()
+        layers[name] = (layer_input.detach(), layer_output)
+    return layer_output
 
 
 PROBLEMS = {"quadratic": problem_quadratic, "mlp": problem_mlp, "matrix": problem_matrix}
+# The Linear layers of each problem: layer name -> (weight, bias or None), as the C# test declares them.
+LAYERS = {"quadratic": {}, "mlp": {"fc1": ("fc1.weight", "fc1.bias"), "fc2": ("fc2.weight", "fc2.bias")},
+          "matrix": {"weight": ("weight", None)}}
 
 
 def load_configs():
@@ -150,13 +171,23 @@ def run(config, problem_name):
             for k, v in data[0].items():
                 record[f"problem.{k}"] = v.clone()
         run_closure(optimizers, live, names, loss_fn, record)
+    kfac = getattr(optimizers[0], "observes_layers", False)
+    if kfac:
+        # K-FAC optimizers (AdaFisher) also get each Linear layer's input and output gradient; both are recorded.
+        extra["layers"] = json.dumps(LAYERS[problem_name])
+        optimizers[0].add_layers({k: (live[w], live[b] if b else None) for k, (w, b) in LAYERS[problem_name].items()})
     for step in range(1, STEPS + 1) if not closure else ():
         for opt in optimizers:
             opt.zero_grad()
-        loss = loss_fn(live)
+        layers = {} if kfac else None
+        loss = loss_fn(live, layers)
         loss.backward()
         for n in names:
             record[f"step{step}.grad.{n}"] = live[n].grad.detach().clone()
+        for k, (layer_input, layer_output) in (layers or {}).items():
+            record[f"step{step}.input.{k}"] = layer_input.clone()
+            record[f"step{step}.output_grad.{k}"] = layer_output.grad.detach().clone()
+            optimizers[0].observe(k, layer_input, layer_output.grad.detach())
         for opt in optimizers:
             opt.step()
         for n in names:

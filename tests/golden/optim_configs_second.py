@@ -75,4 +75,9 @@ CONFIGS = [
       "MinScale": 0.5, "MaxScale": 2.0, "KMeansIterations": 3},
      single(lambda ps: sref.Sgg(adamw(ps), clusters=2, interval=2, beta=0.0, scale_beta=0.5, min_scale=0.5,
                                 max_scale=2.0, iterations=3)), ["mlp", "matrix"]),
+    ("adafisher", "adafisher", {"LearningRate": 0.001}, single(lambda ps: sref.AdaFisher(ps, lr=0.001)), ALL),
+    ("adafisher_beta_gamma_damping_wd", "adafisher",
+     {"LearningRate": 0.002, "Beta": 0.8, "FactorDecay": 0.5, "Damping": 0.01, "WeightDecay": 0.1},
+     single(lambda ps: sref.AdaFisher(ps, lr=0.002, beta=0.8, gamma=0.5, damping=0.01, weight_decay=0.1)),
+     ["mlp", "matrix"]),
 ]

@@ -10,7 +10,7 @@ import math
 
 import torch
 
-from optim_reference import adam_denominator, momentum_direction, newton_schulz, shape_scale
+from optim_reference import StepCountedReference, adam_denominator, momentum_direction, newton_schulz, shape_scale
 
 
 class Wrapper:
@@ -671,3 +671,67 @@ class Sgg(Wrapper):
                 s = self.scales[p][self.labels[p]].view(p.shape)
                 p.copy_(start + (p - start) * s)
         self.t += 1
+
+
+def _min_max(z):
+    """AdaFisher's Min-Max normalization (z - min)/(max - min + 1e-6)."""
+    mn = z.min()
+    return (z - mn) / ((z.max() - mn) + 1e-6)
+
+
+class AdaFisher(StepCountedReference):
+    """AdaFisher (Gomes et al., ICLR 2025, arXiv 2405.16397) as TorchZoo reads the paper: per Linear layer, EMAs (gamma,
+    from zeros) of the diagonals of the input covariance H = mean_rows([x, 1]^2) and of the output-gradient covariance
+    S = mean_rows(delta^2); F = N(S) (x) N(H) + damping with Min-Max normalization N; m <- beta*m + (1-beta)*g;
+    theta <- theta*(1 - lr*wd) - lr*(m/(1 - beta^t))/F (no square root). Parameters outside a layer: D <- gamma*D +
+    (1-gamma)*g^2, F = N(D) + damping. The trajectory script feeds each layer's input and output gradient through
+    observe() before step()."""
+    observes_layers = True
+
+    def __init__(self, params, lr=1e-3, beta=0.9, gamma=0.8, damping=1e-3, weight_decay=0.0):
+        super().__init__(params, dict(lr=lr, beta=beta, gamma=gamma, damping=damping, weight_decay=weight_decay))
+        self.layers = {}
+        self.pending = {}
+
+    def add_layers(self, layers):
+        self.layers = dict(layers)
+
+    def observe(self, name, layer_input, output_grad):
+        weight, bias = self.layers[name]
+        h = layer_input.reshape(-1, weight.shape[1]).square().mean(dim=0)
+        if bias is not None:
+            h = torch.cat([h, torch.ones(1)])
+        s = output_grad.reshape(-1, weight.shape[0]).square().mean(dim=0)
+        self.pending[name] = (h, s)
+
+    @torch.no_grad()
+    def step(self):
+        gamma = self.param_groups[0]["gamma"]
+        for name, (h_new, s_new) in self.pending.items():
+            state = self.state[self.layers[name][0]]
+            state.setdefault("H", torch.zeros_like(h_new)).mul_(gamma).add_(h_new / 1, alpha=1 - gamma)
+            state.setdefault("S", torch.zeros_like(s_new)).mul_(gamma).add_(s_new / 1, alpha=1 - gamma)
+        self.pending = {}
+        super().step()
+
+    def _fisher(self, p, g, state, group):
+        for weight, bias in self.layers.values():
+            if p is weight:
+                h, s = self.state[weight]["H"], self.state[weight]["S"]
+                h_in = h[:-1] if bias is not None else h
+                return (_min_max(s)[:, None] * _min_max(h_in)[None, :]).add_(group["damping"])
+            if bias is not None and p is bias:
+                h, s = self.state[weight]["H"], self.state[weight]["S"]
+                return (_min_max(s) * _min_max(h)[-1]).add_(group["damping"])
+        d = state.setdefault("D", torch.zeros_like(p))
+        d.mul_(group["gamma"]).addcmul_(g, g, value=1 - group["gamma"])
+        return _min_max(d).add_(group["damping"])
+
+    def update(self, p, g, state, group):
+        m = state.setdefault("m", torch.zeros_like(p))
+        m.mul_(group["beta"]).add_(g, alpha=1 - group["beta"])
+        fisher = self._fisher(p, g, state, group)
+        lr, wd = group["lr"], group["weight_decay"]
+        if wd != 0:
+            p.mul_(1 - lr * wd)
+        p.addcdiv_(m, fisher, value=-lr / (1 - group["beta"] ** state["step"]))
