@@ -35,6 +35,17 @@ public partial class Tensor
         set => Check(NativeMethods.tz_set_grad(Handle, HandleOf(value)), this, value);
     }
 
+    /// <summary>
+    /// Makes the next backward pass keep this tensor's gradient in <see cref="Grad"/> even though it is not a leaf (an
+    /// intermediate result such as a layer's output); on leaves it changes nothing. Throws when the tensor does not
+    /// require grad. Returns this tensor. The gradient lives as long as some handle to this tensor does.
+    /// </summary>
+    public Tensor RetainGrad()
+    {
+        Check(NativeMethods.tz_retain_grad(Handle), this);
+        return this;
+    }
+
     /// <summary>True when a gradient has been accumulated.</summary>
     public bool HasGrad
     {

@@ -12,7 +12,7 @@ The C# test feeds the same gradients to our optimizer and compares parameters af
 checks the update rule itself. torch.optim is the reference where it has the optimizer; otherwise the
 references in optim_reference*.py, written from the papers.
 
-Trainers.Tests pins the same kernels (tests/Trainers.Tests/golden.runsettings): SOAP's eigenbasis refresh is not
+Trainers.Tests pins the same kernels (tests/Trainers.Tests/Trainers.Tests.runsettings): SOAP's eigenbasis refresh is not
 continuous in the last bits of its statistics, so only identical kernels reproduce a trajectory. Rules that normalize
 eigen- or Newton-Schulz output element-wise also run on the float64 problems, where rounding noise stays far below eps.
 """
@@ -20,7 +20,12 @@ import json
 import os
 import struct
 
-import torch
+# OpenBLAS picks its matmul kernels by CPU, and kernels differ in the last bits of the MLP and matrix gradients. The
+# committed data was made with the Haswell kernels (which every x86-64 CPU with AVX2 runs); pinning them before torch
+# loads OpenBLAS keeps regeneration byte-identical on other machines (e.g. AVX-512 ones, which default to SkylakeX).
+os.environ.setdefault("OPENBLAS_CORETYPE", "Haswell")
+
+import torch  # noqa: E402  (after the kernel choice above)
 
 
 STEPS = 20
@@ -34,7 +39,8 @@ def problem_quadratic():
     b = torch.randn(10, generator=g)
     params = {"x": torch.randn(10, generator=g)}
     # The data is returned too: curvature optimizers' trajectories store it so the C# test can evaluate the loss live.
-    return params, lambda p: 0.5 * (a * (p["x"] - b) ** 2).sum(), {"a": a, "b": b}
+    # Every loss takes an optional `layers` dict (see LAYERS); the quadratic has no layers.
+    return params, lambda p, layers=None: 0.5 * (a * (p["x"] - b) ** 2).sum(), {"a": a, "b": b}
 
 
 def problem_mlp(dtype=torch.float32):
@@ -48,9 +54,11 @@ def problem_mlp(dtype=torch.float32):
         "fc2.bias": (torch.randn(1, generator=g) * 0.1).to(dtype),
     }
 
-    def loss(p):
-        h = torch.tanh(x @ p["fc1.weight"].T + p["fc1.bias"])
-        return ((h @ p["fc2.weight"].T + p["fc2.bias"] - y) ** 2).mean()
+    def loss(p, layers=None):
+        z1 = x @ p["fc1.weight"].T + p["fc1.bias"]
+        h = torch.tanh(observe(layers, "fc1", x, z1))
+        z2 = h @ p["fc2.weight"].T + p["fc2.bias"]
+        return ((observe(layers, "fc2", h, z2) - y) ** 2).mean()
 
     return params, loss
 
@@ -60,14 +68,33 @@ def problem_matrix(dtype=torch.float32):
     x = torch.randn(32, 16, generator=g).to(dtype)
     y = torch.randn(64, 16, generator=g).to(dtype)
     params = {"weight": (torch.randn(64, 32, generator=g) * 0.1).to(dtype)}
-    return params, lambda p: ((p["weight"] @ x - y) ** 2).mean()
+
+    def loss(p, layers=None):
+        # weight @ x is a Linear layer applied to the 16 columns of x: inputs x^T (16, 32), outputs (weight @ x)^T.
+        z = p["weight"] @ x
+        return ((observe(layers, "weight", x.T, z.T).T - y) ** 2).mean()
+
+    return params, loss
 
 
-# The float64 twins are for rules that normalize eigen- or Newton-Schulz output element-wise (SOAP, Conda, AdaMuon):
-# these gradients are rank-deficient, so in float32 the null directions carry rounding noise near eps, which the
-# normalization blows up to O(lr) differently on every CPU's BLAS kernels. In float64 that noise is far below eps.
+def observe(layers, name, layer_input, layer_output):
+    """With a `layers` dict, records a Linear layer's input and keeps its output's gradient (for K-FAC optimizers);
+    returns the output unchanged, so the loss is computed by exactly the same operations either way."""
+    if layers is not None:
+        layer_output.retain_grad()
+        layers[name] = (layer_input.detach(), layer_output)
+    return layer_output
+
+
+# The float64 twins are for rules that normalize eigen- or Newton-Schulz output element-wise (SOAP, Conda, AdaMuon,
+# COSMOS, GaLore): these gradients are rank-deficient, so in float32 the null directions carry rounding noise near eps,
+# which the normalization blows up to O(lr). In float64 that noise is far below eps.
 PROBLEMS = {"quadratic": problem_quadratic, "mlp": problem_mlp, "matrix": problem_matrix,
             "mlp64": lambda: problem_mlp(torch.float64), "matrix64": lambda: problem_matrix(torch.float64)}
+# The Linear layers of each problem: layer name -> (weight, bias or None), as the C# test declares them.
+LAYERS = {"quadratic": {}, "mlp": {"fc1": ("fc1.weight", "fc1.bias"), "fc2": ("fc2.weight", "fc2.bias")},
+          "matrix": {"weight": ("weight", None)}}
+LAYERS["mlp64"], LAYERS["matrix64"] = LAYERS["mlp"], LAYERS["matrix"]
 
 
 def load_configs():
@@ -158,13 +185,23 @@ def run(config, problem_name):
             for k, v in data[0].items():
                 record[f"problem.{k}"] = v.clone()
         run_closure(optimizers, live, names, loss_fn, record)
+    kfac = getattr(optimizers[0], "observes_layers", False)
+    if kfac:
+        # K-FAC optimizers (AdaFisher) also get each Linear layer's input and output gradient; both are recorded.
+        extra["layers"] = json.dumps(LAYERS[problem_name])
+        optimizers[0].add_layers({k: (live[w], live[b] if b else None) for k, (w, b) in LAYERS[problem_name].items()})
     for step in range(1, STEPS + 1) if not closure else ():
         for opt in optimizers:
             opt.zero_grad()
-        loss = loss_fn(live)
+        layers = {} if kfac else None
+        loss = loss_fn(live, layers)
         loss.backward()
         for n in names:
             record[f"step{step}.grad.{n}"] = live[n].grad.detach().clone()
+        for k, (layer_input, layer_output) in (layers or {}).items():
+            record[f"step{step}.input.{k}"] = layer_input.clone()
+            record[f"step{step}.output_grad.{k}"] = layer_output.grad.detach().clone()
+            optimizers[0].observe(k, layer_input, layer_output.grad.detach())
         for opt in optimizers:
             opt.step()
         for n in names:

@@ -62,4 +62,13 @@ CONFIGS = [
      single(lambda ps: ref.AdamWSN(ps, lr=0.01, weight_decay=0.1)), ALL),
     ("adamw_sn_subset7_mean", "adamw_sn", {"LearningRate": 0.01, "SubsetSize": 7, "MeanOverSubset": True},
      single(lambda ps: ref.AdamWSN(ps, lr=0.01, subset_size=7, mean=True)), ["mlp", "matrix"]),
+    ("microadam", "microadam", {"LearningRate": 0.01, "Density": 0.3, "WindowSize": 4, "QuantizationBucketSize": 8},
+     single(lambda ps: ref.MicroAdam(ps, lr=0.01, density=0.3, window=4, bucket=8)), ALL),
+    ("microadam_2bit_wd_betas", "microadam",
+     {"LearningRate": 0.01, "Density": 0.2, "WindowSize": 3, "ErrorBits": 2, "QuantizationBucketSize": 5,
+      "WeightDecay": 0.1, "Beta1": 0.8, "Beta2": 0.99},
+     single(lambda ps: ref.MicroAdam(ps, lr=0.01, density=0.2, window=3, bits=2, bucket=5, weight_decay=0.1,
+                                     betas=(0.8, 0.99))), ["quadratic", "mlp"]),
+    ("microadam_float_error", "microadam", {"LearningRate": 0.01, "Density": 0.1, "QuantizeErrorFeedback": False},
+     single(lambda ps: ref.MicroAdam(ps, lr=0.01, density=0.1, quantize=False)), ["mlp", "matrix"]),
 ]

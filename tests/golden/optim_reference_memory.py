@@ -432,3 +432,73 @@ class AdamWSN(_Reference):
         else:
             step = m.reshape(v.shape[0], -1) / denom
         p.sub_(lr / bc1 * step.reshape(p.shape))
+
+
+def uniform_quantize(x, bits, bucket):
+    """MicroAdam's error-feedback compression: per bucket of the flattened x, delta = min, u = (max - min)/(2^b - 1)
+    (1 when max = min), code = clamp(round((x - delta)/u), 0, 2^b - 1). Returns (codes as floats, delta, u); the C#
+    side packs the codes into bytes, which is lossless, so the reference keeps them unpacked."""
+    flat = x.reshape(-1)
+    n = flat.numel()
+    buckets = (n + bucket - 1) // bucket
+    if buckets * bucket != n:
+        flat = torch.cat([flat, flat[n - 1:].expand(buckets * bucket - n)])
+    b = flat.view(buckets, bucket)
+    levels = float((1 << bits) - 1)
+    mn = b.amin(dim=1)
+    u = (b.amax(dim=1) - mn) / levels
+    u = u.masked_fill(u == 0, 1.0)
+    codes = ((b - mn[:, None]) / u[:, None]).round().clamp(0, levels)
+    return codes, mn, u
+
+
+def uniform_dequantize(codes, mn, u, shape):
+    n = math.prod(shape)
+    return (codes * u[:, None] + mn[:, None]).reshape(-1)[:n].reshape(shape)
+
+
+class MicroAdam(_Reference):
+    """MicroAdam (Modoranu et al., NeurIPS 2024, arXiv 2405.15593), Algorithm 1 as we read it: a = g + Q^-1(e);
+    top-k of |a| (k = ceil(density*n), at least 1) goes into a ring buffer of the last m (indices, values); the rest,
+    quantized to b bits with min/max per bucket, is the next error feedback e. m_hat and v_hat are rebuilt from the
+    window each step: sum over slots of beta^age * scatter(values) (values^2 for v), times (1 - beta)/(1 - beta^c) with
+    c = min(t, m) (the window's own weight total; the paper's bias correction is UNCERTAIN, see the C# docs).
+    theta <- theta*(1 - lr*wd) - lr*m_hat/(sqrt(v_hat) + eps). Dense float32 ops, no packing."""
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, density=0.01, window=10,
+                 quantize=True, bits=4, bucket=2048):
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, density=density,
+                                      window=window, quantize=quantize, bits=bits, bucket=bucket))
+
+    def update(self, p, g, state, group):
+        t, m = state["step"], group["window"]
+        b1, b2 = group["betas"]
+        n = p.numel()
+        k = min(max(math.ceil(group["density"] * n), 1), n)
+        a = g.reshape(-1).float().clone()
+        if "error" in state:
+            a.add_(uniform_dequantize(*state["error"], (n,)) if group["quantize"] else state["error"])
+        _, idx = a.abs().topk(k)
+        values = a.gather(0, idx)
+        a = a.scatter(0, idx, torch.zeros_like(values))
+        state["error"] = uniform_quantize(a, group["bits"], group["bucket"]) if group["quantize"] else a.clone()
+        if "indices" not in state:
+            state["indices"] = torch.zeros(m, k, dtype=torch.long)
+            state["values"] = torch.zeros(m, k)
+        slot = (t - 1) % m
+        state["indices"][slot] = idx
+        state["values"][slot] = values
+        c = min(t, m)
+        flat = state["indices"].reshape(-1)
+
+        def window_sum(x, beta):
+            w = torch.tensor([beta ** ((slot - j) % m) if (slot - j) % m < c else 0.0 for j in range(m)],
+                             dtype=torch.float32).reshape(m, 1)
+            return torch.zeros(n).scatter_add(0, flat, (x * w).reshape(-1))
+
+        m_hat = window_sum(state["values"], b1).mul_((1 - b1) / (1 - b1 ** c))
+        v_hat = window_sum(state["values"].square(), b2).mul_((1 - b2) / (1 - b2 ** c))
+        lr, wd = group["lr"], group["weight_decay"]
+        if wd != 0:
+            p.mul_(1 - lr * wd)
+        p.addcdiv_(m_hat.view(p.shape), v_hat.sqrt_().add_(group["eps"]).view(p.shape), value=-lr)

@@ -10,7 +10,7 @@ import math
 
 import torch
 
-from optim_reference import adam_denominator, momentum_direction, newton_schulz, shape_scale
+from optim_reference import StepCountedReference, adam_denominator, momentum_direction, newton_schulz, shape_scale
 
 
 class Wrapper:
@@ -592,3 +592,146 @@ class Sania(torch.optim.Optimizer):
                         continue
                     p.sub_(p.grad / (self.state[p]["b"] + group["eps"]), alpha=step)
         return loss
+
+
+def _lower_median_abs_deviation(x, average):
+    """median of |x - average|, the lower middle value for even counts (torch.median's convention)."""
+    d = (x - average).abs().sort().values
+    return d[(d.numel() - 1) // 2].item()
+
+
+class Sgg(Wrapper):
+    """SGG, Scaling with Gradient Grouping (Li et al., ACL 2025, arXiv 2506.01049), as TorchZoo reconstructs it from the
+    paper's description: per coordinate x = sqrt(v), v an EMA (beta) of g^2 (beta = 0: x = |g|); every T steps each tensor's
+    x is grouped by 1-D k-means (warm-started centres; the first time the sorted values at ranks (2j+1)n/(2K); L Lloyd
+    passes), and group j gets s <- beta_s*s + (1 - beta_s)*clamp(D/(D_j + eps), s_min, s_max), D_j the lower median of
+    |x - mean(x of the tensor)| over the group, D the same over every coordinate of the model around the model mean.
+    Each step: theta0 = theta; inner step; theta <- theta0 + s[group]*(theta - theta0)."""
+
+    def __init__(self, base, clusters=3, interval=100, beta=0.999, scale_beta=0.9, min_scale=0.1, max_scale=10.0,
+                 iterations=10, eps=1e-8):
+        super().__init__(base)
+        self.k, self.interval, self.beta, self.scale_beta = clusters, interval, beta, scale_beta
+        self.min_scale, self.max_scale, self.iterations, self.eps = min_scale, max_scale, iterations, eps
+        self.t = 0
+        self.v, self.labels, self.centres, self.scales = {}, {}, {}, {}
+
+    def _assign(self, x, c):
+        return (x[:, None] - c[None, :]).abs().argmin(dim=1)
+
+    def _regroup(self, current):
+        everything = torch.cat([x.reshape(-1) for x in current.values()])
+        global_mda = _lower_median_abs_deviation(everything, everything.mean())
+        for p, stat in current.items():
+            x = stat.reshape(-1)
+            if p in self.centres:
+                c = self.centres[p]
+            else:
+                n = x.numel()
+                c = x.sort().values[torch.tensor([(2 * j + 1) * n // (2 * self.k) for j in range(self.k)])]
+            labels = self._assign(x, c)
+            for _ in range(self.iterations):
+                sums = torch.zeros(self.k).scatter_add(0, labels, x)
+                counts = torch.zeros(self.k).scatter_add(0, labels, torch.ones_like(x))
+                c = torch.where(counts > 0, sums / counts.clamp(min=1), c)
+                labels = self._assign(x, c)
+            mean = x.mean()
+            previous = self.scales.get(p, torch.ones(self.k)).tolist()
+            new = []
+            for j in range(self.k):
+                members = x[labels == j]
+                if members.numel() == 0:
+                    new.append(previous[j])
+                    continue
+                target = min(max(global_mda / (_lower_median_abs_deviation(members, mean) + self.eps), self.min_scale),
+                             self.max_scale)
+                new.append(self.scale_beta * previous[j] + (1 - self.scale_beta) * target)
+            self.scales[p] = torch.tensor(new, dtype=torch.float32)
+            self.centres[p] = c.clone()
+            self.labels[p] = labels.clone()
+
+    def step(self):
+        with torch.no_grad():
+            current = {}
+            for p in self.params():
+                if p.grad is None:
+                    continue
+                if self.beta > 0:
+                    v = self.v.setdefault(p, torch.zeros_like(p))
+                    v.mul_(self.beta).addcmul_(p.grad, p.grad, value=1 - self.beta)
+                    current[p] = v.sqrt()
+                else:
+                    current[p] = p.grad.abs()
+            if (self.t + 1) % self.interval == 0:
+                self._regroup(current)
+            before = {p: p.detach().clone() for p in current if p in self.labels}
+        self.base.step()
+        with torch.no_grad():
+            for p, start in before.items():
+                s = self.scales[p][self.labels[p]].view(p.shape)
+                p.copy_(start + (p - start) * s)
+        self.t += 1
+
+
+def _min_max(z):
+    """AdaFisher's Min-Max normalization (z - min)/(max - min + 1e-6)."""
+    mn = z.min()
+    return (z - mn) / ((z.max() - mn) + 1e-6)
+
+
+class AdaFisher(StepCountedReference):
+    """AdaFisher (Gomes et al., ICLR 2025, arXiv 2405.16397) as TorchZoo reads the paper: per Linear layer, EMAs (gamma,
+    from zeros) of the diagonals of the input covariance H = mean_rows([x, 1]^2) and of the output-gradient covariance
+    S = mean_rows(delta^2); F = N(S) (x) N(H) + damping with Min-Max normalization N; m <- beta*m + (1-beta)*g;
+    theta <- theta*(1 - lr*wd) - lr*(m/(1 - beta^t))/F (no square root). Parameters outside a layer: D <- gamma*D +
+    (1-gamma)*g^2, F = N(D) + damping. The trajectory script feeds each layer's input and output gradient through
+    observe() before step()."""
+    observes_layers = True
+
+    def __init__(self, params, lr=1e-3, beta=0.9, gamma=0.8, damping=1e-3, weight_decay=0.0):
+        super().__init__(params, dict(lr=lr, beta=beta, gamma=gamma, damping=damping, weight_decay=weight_decay))
+        self.layers = {}
+        self.pending = {}
+
+    def add_layers(self, layers):
+        self.layers = dict(layers)
+
+    def observe(self, name, layer_input, output_grad):
+        weight, bias = self.layers[name]
+        h = layer_input.reshape(-1, weight.shape[1]).square().mean(dim=0)
+        if bias is not None:
+            h = torch.cat([h, torch.ones(1)])
+        s = output_grad.reshape(-1, weight.shape[0]).square().mean(dim=0)
+        self.pending[name] = (h, s)
+
+    @torch.no_grad()
+    def step(self):
+        gamma = self.param_groups[0]["gamma"]
+        for name, (h_new, s_new) in self.pending.items():
+            state = self.state[self.layers[name][0]]
+            state.setdefault("H", torch.zeros_like(h_new)).mul_(gamma).add_(h_new / 1, alpha=1 - gamma)
+            state.setdefault("S", torch.zeros_like(s_new)).mul_(gamma).add_(s_new / 1, alpha=1 - gamma)
+        self.pending = {}
+        super().step()
+
+    def _fisher(self, p, g, state, group):
+        for weight, bias in self.layers.values():
+            if p is weight:
+                h, s = self.state[weight]["H"], self.state[weight]["S"]
+                h_in = h[:-1] if bias is not None else h
+                return (_min_max(s)[:, None] * _min_max(h_in)[None, :]).add_(group["damping"])
+            if bias is not None and p is bias:
+                h, s = self.state[weight]["H"], self.state[weight]["S"]
+                return (_min_max(s) * _min_max(h)[-1]).add_(group["damping"])
+        d = state.setdefault("D", torch.zeros_like(p))
+        d.mul_(group["gamma"]).addcmul_(g, g, value=1 - group["gamma"])
+        return _min_max(d).add_(group["damping"])
+
+    def update(self, p, g, state, group):
+        m = state.setdefault("m", torch.zeros_like(p))
+        m.mul_(group["beta"]).add_(g, alpha=1 - group["beta"])
+        fisher = self._fisher(p, g, state, group)
+        lr, wd = group["lr"], group["weight_decay"]
+        if wd != 0:
+            p.mul_(1 - lr * wd)
+        p.addcdiv_(m, fisher, value=-lr / (1 - group["beta"] ** state["step"]))

@@ -221,6 +221,8 @@ TZ_API int tz_set_data(tz_tensor t, tz_tensor data);
 /* *out is NULL when the tensor has no gradient */
 TZ_API int tz_grad(tz_tensor t, tz_tensor* out);
 TZ_API int tz_set_grad(tz_tensor t, tz_tensor grad /* NULL clears */);
+/* Keep the gradient of a non-leaf tensor in .grad after backward (PyTorch's retain_grad; a no-op on leaves). */
+TZ_API int tz_retain_grad(tz_tensor t);
 TZ_API int tz_backward(tz_tensor t, tz_tensor grad /* may be NULL */, int retain_graph, int create_graph);
 TZ_API int tz_autograd_grad(const tz_tensor* outputs, int nout, const tz_tensor* grad_outputs /* may be NULL */,
                             const tz_tensor* inputs, int nin, int retain_graph, int create_graph,

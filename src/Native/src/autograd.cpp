@@ -41,6 +41,13 @@ int tz_set_grad(tz_tensor t, tz_tensor grad) {
   TZ_CATCH(-1)
 }
 
+int tz_retain_grad(tz_tensor t) {
+  TZ_TRY
+  T(t).retain_grad();
+  return 0;
+  TZ_CATCH(-1)
+}
+
 int tz_backward(tz_tensor t, tz_tensor grad, int retain_graph, int create_graph) {
   TZ_TRY
   at::Tensor g = grad ? T(grad) : at::Tensor();

@@ -144,6 +144,7 @@ internal static unsafe class NativeMethods
     [DllImport(Lib)] internal static extern int tz_set_data(IntPtr t, IntPtr data);
     [DllImport(Lib)] internal static extern int tz_grad(IntPtr t, out IntPtr grad);
     [DllImport(Lib)] internal static extern int tz_set_grad(IntPtr t, IntPtr grad);
+    [DllImport(Lib)] internal static extern int tz_retain_grad(IntPtr t);
     [DllImport(Lib)] internal static extern int tz_backward(IntPtr t, IntPtr grad, int retainGraph, int createGraph);
     [DllImport(Lib)] internal static extern int tz_autograd_grad(IntPtr* outputs, int nout, IntPtr* gradOutputs, IntPtr* inputs, int nin, int retainGraph, int createGraph, int allowUnused, IntPtr* output);
     [DllImport(Lib)] internal static extern int tz_grad_enabled();

@@ -40,10 +40,13 @@ public sealed class Linear : Module<Tensor, Tensor>
     /// </summary>
     public ILinearAdapter? Adapter { get; set; }
 
+    public override bool SupportsForwardHooks => true;
+
+    /// <summary>x·Wᵀ + b (through the <see cref="Adapter"/> if any); then the forward hooks see the input and the final output.</summary>
     public override Tensor Forward(Tensor input)
     {
         Tensor output = Functional.Linear(input, Weight, Bias);
-        return Adapter is null ? output : Adapter.Adapt(input, output);
+        return RunForwardHooks(input, Adapter is null ? output : Adapter.Adapt(input, output));
     }
 }
 

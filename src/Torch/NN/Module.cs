@@ -216,6 +216,44 @@ public abstract class Module : IDisposable
 /// <summary>A module with a typed forward pass.</summary>
 public abstract class Module<TInput, TOutput> : Module
 {
+    private readonly List<Action<TInput, TOutput>> forwardHooks = new();
+
     /// <summary>Computes the output; temporaries belong to the caller's <see cref="DisposeScope"/>.</summary>
     public abstract TOutput Forward(TInput input);
+
+    /// <summary>True for modules whose <see cref="Forward"/> calls the forward hooks (<see cref="Linear"/> does).</summary>
+    public virtual bool SupportsForwardHooks => false;
+
+    /// <summary>
+    /// Calls <paramref name="hook"/> with the input and the output after every forward pass (PyTorch's
+    /// <c>register_forward_hook</c>), e.g. to record a layer's activations for curvature statistics. The tensors belong to
+    /// the caller's scope: a hook that keeps one takes its own handle (<see cref="Tensor.Alias"/>, moved out of the scope).
+    /// Dispose the returned handle to remove the hook. Throws for modules that do not support hooks.
+    /// </summary>
+    public IDisposable RegisterForwardHook(Action<TInput, TOutput> hook)
+    {
+        ArgumentNullException.ThrowIfNull(hook);
+        if (!SupportsForwardHooks)
+            throw new NotSupportedException($"{GetType().Name} does not call forward hooks; Linear does.");
+        forwardHooks.Add(hook);
+        return new HookHandle(() => forwardHooks.Remove(hook));
+    }
+
+    /// <summary>Runs the forward hooks (call it at the end of <see cref="Forward"/>) and returns <paramref name="output"/>.</summary>
+    protected TOutput RunForwardHooks(TInput input, TOutput output)
+    {
+        for (int i = 0; i < forwardHooks.Count; i++) forwardHooks[i](input, output);
+        return output;
+    }
+
+    private sealed class HookHandle(Action remove) : IDisposable
+    {
+        private Action? remove = remove;
+
+        public void Dispose()
+        {
+            remove?.Invoke();
+            remove = null;
+        }
+    }
 }

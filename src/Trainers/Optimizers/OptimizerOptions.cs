@@ -39,8 +39,11 @@ public abstract record OptimizerOptions
     /// <summary>Creates the optimizer over one group of named parameters.</summary>
     public Optimizer Create(IEnumerable<NamedParameter> parameters) => Create(new[] { new ParameterGroupSpec(parameters.ToList()) });
 
-    /// <summary>Creates the optimizer over every trainable parameter of a module.</summary>
-    public Optimizer Create(Module module) =>
+    /// <summary>
+    /// Creates the optimizer over every trainable parameter of a module. Optimizers that also read the module's structure
+    /// (AdaFisher attaches to its Linear layers) override this.
+    /// </summary>
+    public virtual Optimizer Create(Module module) =>
         Create(module.NamedParameters().Where(p => p.Parameter.RequiresGrad).Select(p => new NamedParameter(p.Name, p.Parameter)));
 
     /// <summary>Creates the optimizer over unnamed parameters (named "0", "1", …).</summary>

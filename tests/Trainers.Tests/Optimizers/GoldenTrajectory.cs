@@ -29,7 +29,19 @@ public sealed class GoldenTrajectory : IDisposable
         Reference = metadata["reference"];
         UsesClosure = metadata.GetValueOrDefault("closure") == "true";
         LiveProblem = metadata.GetValueOrDefault("live");
+        if (metadata.TryGetValue("layers", out string? layers))
+            Layers = JsonSerializer.Deserialize<Dictionary<string, string?[]>>(layers)!
+                .ToDictionary(kv => kv.Key, kv => (kv.Value[0]!, kv.Value[1]));
     }
+
+    /// <summary>
+    /// For K-FAC optimizers (AdaFisher): the problem's Linear layers, name → (weight, bias or null); each step records
+    /// every layer's input and output gradient.
+    /// </summary>
+    public IReadOnlyDictionary<string, (string Weight, string? Bias)>? Layers { get; }
+
+    public Tensor LayerInput(int step, string layer) => tensors[$"step{step}.input.{layer}"];
+    public Tensor LayerOutputGradient(int step, string layer) => tensors[$"step{step}.output_grad.{layer}"];
 
     /// <summary>The reference was driven through a loss closure; each call's parameters, loss and gradients are recorded.</summary>
     public bool UsesClosure { get; }

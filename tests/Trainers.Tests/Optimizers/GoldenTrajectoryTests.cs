@@ -4,7 +4,8 @@ namespace TorchZoo.Trainers.Tests.Optimizers;
 
 /// <summary>
 /// Every optimizer against its reference (torch.optim 1.13, or our paper-derived reference in
-/// tests/golden/optim_reference.py): the same gradients in, parameters compared after every step.
+/// tests/golden/optim_reference.py): the same gradients in, parameters compared after every step. K-FAC optimizers
+/// (AdaFisher) also get each layer's recorded input and output gradient.
 /// </summary>
 public class GoldenTrajectoryTests
 {
@@ -18,12 +19,18 @@ public class GoldenTrajectoryTests
         try
         {
             using Optimizer optimizer = golden.BuildOptions().Create(parameters);
+            Parameter Named(string n) => parameters.Single(p => p.Name == n).Parameter;
+            if (golden.Layers is { } layers)
+                foreach (var (weight, bias) in layers.Values)
+                    ((AdaFisher)optimizer).AddLayer(Named(weight), bias is null ? null : Named(bias));
             for (int step = 1; step <= golden.Steps; step++)
             {
                 if (golden.UsesClosure) StepWithClosure(golden, optimizer, parameters, step, name);
                 else
                 {
                     foreach (var (n, p) in parameters) p.Grad = golden.Gradient(step, n);
+                    foreach (var (layer, (weight, _)) in golden.Layers ?? new Dictionary<string, (string, string?)>())
+                        ((AdaFisher)optimizer).Observe(Named(weight), golden.LayerInput(step, layer), golden.LayerOutputGradient(step, layer));
                     optimizer.Step();
                 }
                 foreach (var (n, p) in parameters)

@@ -199,6 +199,8 @@ public class SecondOrderAndWrapperTests
             yield return new TestCaseData(new AdaGcOptions { Inner = inner, WarmupSteps = 10 }).SetName($"AdaGC around {innerName}");
             yield return new TestCaseData(new LookaheadOptions { Inner = new SamOptions { Inner = inner } }).SetName($"Lookahead over SAM around {innerName}");
             yield return new TestCaseData(new AdaGcOptions { Inner = new SamOptions { Inner = inner } }).SetName($"AdaGC over SAM around {innerName}");
+            yield return new TestCaseData(new SggOptions { Inner = inner, ReclusterInterval = 3 }).SetName($"SGG around {innerName}");
+            yield return new TestCaseData(new SggOptions { Inner = new SamOptions { Inner = inner }, ReclusterInterval = 3 }).SetName($"SGG over SAM around {innerName}");
         }
     }
 
