@@ -1,11 +1,27 @@
 // Optimizer state memory: bytes of optimizer state per parameter for every registered optimizer (reference defaults,
 // after two steps with random gradients), on a ViT-B-sized parameter set and on the chirp ViT, next to AdamW's 8.
-// Run: dotnet run -c Release --project bench/StateMemory [-- --only vit-b|chirp]
+// Run: dotnet run -c Release --project bench/StateMemory [-- --only vit-b|chirp] [--optimizers name,name,...]
 using TorchZoo.Torch;
 using TorchZoo.Torch.NN;
 using TorchZoo.Trainers.Optimizers;
 
-string? only = args.Length == 2 && args[0] == "--only" ? args[1] : null;
+string? only = null;
+HashSet<string>? chosen = null;
+for (int i = 0; i + 1 < args.Length; i += 2)
+{
+    if (args[i] == "--only") only = args[i + 1];
+    else if (args[i] == "--optimizers") chosen = args[i + 1].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet();
+    else
+    {
+        Console.Error.WriteLine($"Unknown option '{args[i]}'. Options: --only vit-b|chirp, --optimizers name,name,...");
+        return 2;
+    }
+}
+if (args.Length % 2 != 0)
+{
+    Console.Error.WriteLine($"'{args[^1]}' needs a value.");
+    return 2;
+}
 var sets = new List<(string Name, string Description, List<(string Name, long[] Shape)> Shapes, int Heads)>
 {
     ("vit-b", "ViT-B encoder blocks: 12 × {qkv 2304×768, proj 768×768, fc1 3072×768, fc2 768×3072} + biases and norms", VitB(), 12),
@@ -21,7 +37,7 @@ foreach (var set in sets.Where(s => only is null || s.Name == only))
     Console.WriteLine();
     Console.WriteLine("| Optimizer | State bytes | Bytes / parameter | vs AdamW (8) |");
     Console.WriteLine("|---|---:|---:|---:|");
-    foreach (var (label, options) in Candidates(set.Heads))
+    foreach (var (label, options) in Candidates(set.Heads, chosen))
     {
         long bytes = Measure(options, set.Shapes);
         double perParameter = (double)bytes / count;
@@ -29,10 +45,11 @@ foreach (var set in sets.Where(s => only is null || s.Name == only))
     }
     Console.WriteLine();
 }
+return 0;
 
-static IEnumerable<(string Label, OptimizerOptions Options)> Candidates(int heads)
+static IEnumerable<(string Label, OptimizerOptions Options)> Candidates(int heads, HashSet<string>? chosen)
 {
-    foreach (string name in OptimizerRegistry.Names)
+    foreach (string name in OptimizerRegistry.Names.Where(n => chosen is null || chosen.Contains(n)))
     {
         OptimizerOptions o = OptimizerRegistry.Create(name);
         if (o is AdamMiniOptions mini)
@@ -45,6 +62,8 @@ static IEnumerable<(string Label, OptimizerOptions Options)> Candidates(int head
             yield return ("adamw, StateDtype = Int8Blockwise", adamw with { StateDtype = OptimizerStateDtype.Int8Blockwise });
         if (o is LionOptions lion)
             yield return ("lion, StateDtype = Int8Blockwise", lion with { StateDtype = OptimizerStateDtype.Int8Blockwise });
+        if (o is MuonOptions muon)
+            yield return ("muon, StateDtype = Int8Blockwise", muon with { StateDtype = OptimizerStateDtype.Int8Blockwise });
     }
 }
 
