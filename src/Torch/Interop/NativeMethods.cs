@@ -160,6 +160,7 @@ internal static unsafe class NativeMethods
     [DllImport(Lib)] internal static extern IntPtr tz_cross_entropy(IntPtr logits, IntPtr target, IntPtr weight, int reduction, long ignoreIndex, double labelSmoothing);
     [DllImport(Lib)] internal static extern IntPtr tz_loss(int kind, IntPtr input, IntPtr target, int reduction, double param);
     [DllImport(Lib)] internal static extern IntPtr tz_sdpa(IntPtr q, IntPtr k, IntPtr v, IntPtr attnMask, double dropoutP, int isCausal, double scale);
+    [DllImport(Lib)] internal static extern IntPtr tz_packed_attention(IntPtr qkv, long heads, double scale);
     [DllImport(Lib)] internal static extern IntPtr tz_stft(IntPtr signal, long nFft, long hopLength, long winLength, IntPtr window, int center, int normalized);
     [DllImport(Lib)] internal static extern IntPtr tz_view_as_real(IntPtr x);
 
