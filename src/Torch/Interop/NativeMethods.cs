@@ -12,6 +12,7 @@ internal static unsafe class NativeMethods
     [DllImport(Lib)] internal static extern long tz_live_tensors();
     [DllImport(Lib)] internal static extern IntPtr tz_version();
     [DllImport(Lib)] internal static extern void tz_set_num_threads(int n);
+    [DllImport(Lib)] internal static extern int tz_keep_freed_memory(long mmapThreshold, long trimThreshold);
     [DllImport(Lib)] internal static extern int tz_get_num_threads();
     [DllImport(Lib)] internal static extern int tz_cuda_is_available();
     [DllImport(Lib)] internal static extern int tz_cuda_device_count();
