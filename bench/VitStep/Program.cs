@@ -1,6 +1,6 @@
 // bench/VitStep: one full training step (forward, backward, AdamW) of the chirp ViT, ours vs PyTorch eager,
 // same libtorch, same thread count, interleaved in one run. Usage:
-//   dotnet run -c Release --project bench/VitStep -- [--threads 2] [--rounds 3] [--steps64 3] [--steps8 10]
+//   dotnet run -c Release --project bench/VitStep -- [--threads 2] [--rounds 3] [--steps64 3] [--steps8 10] [--no-keep-freed-memory]
 using System.Diagnostics;
 using System.Globalization;
 using TorchZoo.Bench.Common;
@@ -11,10 +11,13 @@ using TorchZoo.Trainers.Optimizers;
 int threads = Arg("--threads", 2), rounds = Arg("--rounds", 3);
 var steps = new Dictionary<int, int> { [64] = Arg("--steps64", 3), [8] = Arg("--steps8", 10) };
 TorchRuntime.NumThreads = threads;
+// Ours keeps freed activation blocks in the heap (glibc tuning; see TorchRuntime.KeepFreedMemory): without it each
+// batch-64 step page-faults ~40,000 fresh pages in, against ~12,000 in the Python process.
+bool keep = !args.Contains("--no-keep-freed-memory") && TorchRuntime.KeepFreedMemory();
 var options = VisionTransformerOptions.Micro;
 
 using var python = StartPython(threads);
-Console.WriteLine($"libtorch {TorchRuntime.Version}, {threads} threads; PyTorch side: {python.StandardOutput.ReadLine()}");
+Console.WriteLine($"libtorch {TorchRuntime.Version}, {threads} threads, freed memory kept: {keep}; PyTorch side: {python.StandardOutput.ReadLine()}");
 Console.WriteLine($"chirp ViT: {options.ImageHeight}×{options.ImageWidth}×{options.Channels}, patch {options.PatchSize}, width {options.Width}, " +
                   $"depth {options.Depth}, heads {options.Heads}, {options.Outputs} outputs; AdamW lr 1e-4 wd 0.01");
 

@@ -10,4 +10,15 @@ public class SmokeTests
         using var c = a + b;
         c.ToArray<float>().Should().Equal(11, 22, 33);
     }
+
+    [Test]
+    public void KeepFreedMemoryAcceptsGlibcsRangeOnly()
+    {
+        // glibc takes mmap thresholds up to half its 64 MB arena heap; larger ones are refused, not clamped.
+        TorchRuntime.KeepFreedMemory(64L << 20).Should().BeFalse();
+        TorchRuntime.KeepFreedMemory(0).Should().BeFalse();
+        TorchRuntime.KeepFreedMemory().Should().BeTrue();
+        using var big = Tensor.Zeros(1024, 1024, 4); // 16 MB, now from the heap: still usable and zeroed
+        big.Sum().Item().Should().Be(0);
+    }
 }

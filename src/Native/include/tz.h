@@ -30,6 +30,9 @@ TZ_API int64_t tz_live_tensors(void);
 TZ_API const char* tz_version(void);
 TZ_API void tz_set_num_threads(int n);
 TZ_API int tz_get_num_threads(void);
+/* glibc malloc: blocks of at least mmap_threshold bytes (<= 32 MB) are mmapped and unmapped on free; up to
+   trim_threshold freed bytes stay in the heap. Returns 0, or -1 when rejected or not glibc. */
+TZ_API int tz_keep_freed_memory(int64_t mmap_threshold, int64_t trim_threshold);
 TZ_API int tz_cuda_is_available(void);
 TZ_API int tz_cuda_device_count(void);
 
@@ -252,6 +255,9 @@ TZ_API tz_tensor tz_loss(int kind, tz_tensor input, tz_tensor target, int reduct
 /* attn_mask may be NULL; boolean (true = keep) or additive float */
 TZ_API tz_tensor tz_sdpa(tz_tensor q, tz_tensor k, tz_tensor v, tz_tensor attn_mask, double dropout_p,
                          int is_causal, double scale /* <= 0: 1/sqrt(head_dim) */);
+/* qkv (B, N, 3D): per token the D query, D key and D value features, each head-major (timm's qkv layout);
+   returns softmax(q·kᵀ·scale)·v with the heads merged back: (B, N, D). scale <= 0: 1/sqrt(D / heads). */
+TZ_API tz_tensor tz_packed_attention(tz_tensor qkv, int64_t heads, double scale);
 TZ_API tz_tensor tz_stft(tz_tensor signal, int64_t n_fft, int64_t hop_length, int64_t win_length,
                                    tz_tensor window /* may be NULL: Hann */, int center, int normalized);  /* complex result */
 TZ_API tz_tensor tz_view_as_real(tz_tensor x);

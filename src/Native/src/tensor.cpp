@@ -8,6 +8,10 @@
 
 #include "common.h"
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 namespace tz {
 
 std::atomic<int64_t> live_tensors{0};
@@ -68,6 +72,18 @@ void tz_set_num_threads(int n) {
   if (n > 0) at::set_num_threads(n);
 }
 int tz_get_num_threads(void) { return at::get_num_threads(); }
+int tz_keep_freed_memory(int64_t mmap_threshold, int64_t trim_threshold) {
+#if defined(__GLIBC__)
+  // glibc caps the mmap threshold at half its 64 MB arena heap and rejects larger values (mallopt returns 0).
+  if (mmap_threshold <= 0 || trim_threshold < 0 || mmap_threshold > (int64_t{32} << 20) || trim_threshold > INT32_MAX) return -1;
+  return mallopt(M_MMAP_THRESHOLD, static_cast<int>(mmap_threshold)) == 1 &&
+                 mallopt(M_TRIM_THRESHOLD, static_cast<int>(trim_threshold)) == 1
+             ? 0
+             : -1;
+#else
+  return -1;
+#endif
+}
 int tz_cuda_is_available(void) { return at::hasCUDA() && at::detail::getCUDAHooks().getNumGPUs() > 0 ? 1 : 0; }
 int tz_cuda_device_count(void) { return at::hasCUDA() ? at::detail::getCUDAHooks().getNumGPUs() : 0; }
 

@@ -12,6 +12,7 @@ internal static unsafe class NativeMethods
     [DllImport(Lib)] internal static extern long tz_live_tensors();
     [DllImport(Lib)] internal static extern IntPtr tz_version();
     [DllImport(Lib)] internal static extern void tz_set_num_threads(int n);
+    [DllImport(Lib)] internal static extern int tz_keep_freed_memory(long mmapThreshold, long trimThreshold);
     [DllImport(Lib)] internal static extern int tz_get_num_threads();
     [DllImport(Lib)] internal static extern int tz_cuda_is_available();
     [DllImport(Lib)] internal static extern int tz_cuda_device_count();
@@ -161,6 +162,7 @@ internal static unsafe class NativeMethods
     [DllImport(Lib)] internal static extern IntPtr tz_cross_entropy(IntPtr logits, IntPtr target, IntPtr weight, int reduction, long ignoreIndex, double labelSmoothing);
     [DllImport(Lib)] internal static extern IntPtr tz_loss(int kind, IntPtr input, IntPtr target, int reduction, double param);
     [DllImport(Lib)] internal static extern IntPtr tz_sdpa(IntPtr q, IntPtr k, IntPtr v, IntPtr attnMask, double dropoutP, int isCausal, double scale);
+    [DllImport(Lib)] internal static extern IntPtr tz_packed_attention(IntPtr qkv, long heads, double scale);
     [DllImport(Lib)] internal static extern IntPtr tz_stft(IntPtr signal, long nFft, long hopLength, long winLength, IntPtr window, int center, int normalized);
     [DllImport(Lib)] internal static extern IntPtr tz_view_as_real(IntPtr x);
 

@@ -131,6 +131,22 @@ public static unsafe class Functional
     }
 
     /// <summary>
+    /// Multi-head self-attention from one fused projection: <paramref name="qkv"/> is (B, N, 3D), each token's D query,
+    /// D key and D value features in that order, each split head-major into <paramref name="heads"/> heads (timm's qkv
+    /// layout). Returns softmax(Q·Kᵀ·scale)·V with the heads merged back, (B, N, D): what
+    /// <see cref="ScaledDotProductAttention"/> gives on the head views, transposed to (B, N, H, hd) and reshaped.
+    /// Scale defaults to 1/√(D/heads). For float32 and float64 CPU input the heads run in parallel, each with
+    /// single-threaded GEMMs over the qkv rows in place, forward and backward; other inputs take the equivalent
+    /// tensor-op path.
+    /// </summary>
+    public static Tensor PackedSelfAttention(Tensor qkv, long heads, double? scale = null)
+    {
+        if (heads <= 0) throw new ArgumentOutOfRangeException(nameof(heads), heads, "The head count must be positive.");
+        if (scale is <= 0) throw new ArgumentOutOfRangeException(nameof(scale), scale, "Attention scale must be positive.");
+        return Tensor.Wrap(NativeMethods.tz_packed_attention(qkv.Handle, heads, scale ?? 0), qkv);
+    }
+
+    /// <summary>
     /// Resamples (N, C, W), (N, C, H, W) or (N, C, D, H, W) input to the spatial <paramref name="size"/>, as
     /// torch.nn.functional.interpolate(input, size, mode, align_corners) without antialiasing.
     /// <paramref name="alignCorners"/> applies to the linear and cubic modes only (PyTorch's default: false).

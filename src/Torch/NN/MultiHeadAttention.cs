@@ -3,7 +3,8 @@ namespace TorchZoo.Torch.NN;
 /// <summary>
 /// Multi-head self-attention over (B, N, D) tokens with one fused projection: <c>qkv</c> (D → 3D, rows ordered
 /// q, k, v, each head-major as timm's), scaled dot-product attention per head, and the output projection
-/// <c>proj</c> (D → D). Queries, keys and values are views of the single qkv product (no split copies).
+/// <c>proj</c> (D → D). Without a mask or attention dropout, <see cref="Functional.PackedSelfAttention"/> works on the
+/// qkv product directly; otherwise queries, keys and values are views of it (no split copies).
 /// </summary>
 public sealed class MultiHeadAttention : Module<Tensor, Tensor>
 {
@@ -53,6 +54,9 @@ public sealed class MultiHeadAttention : Module<Tensor, Tensor>
             throw new ArgumentException($"MultiHeadAttention expects (batch, tokens, {Dim}) input, got {Tensor.FormatShape(shape)}.", nameof(input));
         long b = shape[0], n = shape[1];
         Tensor qkv = Qkv.Forward(input);
+        double dropout = IsTraining ? AttentionDropout : 0;
+        if (keyMask is null && dropout == 0)
+            return Proj.Forward(Functional.PackedSelfAttention(qkv, Heads)); // heads in parallel, no split or merge copies
         // (B, N, 3, H, hd) → (3, B, H, N, hd): views only.
         Tensor heads = qkv.View(b, n, 3, Heads, HeadDim).Permute(2, 0, 3, 1, 4);
         Tensor q = heads.Select(0, 0), k = heads.Select(0, 1), v = heads.Select(0, 2);
@@ -64,7 +68,7 @@ public sealed class MultiHeadAttention : Module<Tensor, Tensor>
                 throw new ArgumentException($"The key mask must be a boolean (batch, tokens) = [{b}, {n}] tensor, got {keyMask.Dtype} {Tensor.FormatShape(m)}.", nameof(keyMask));
             mask = keyMask.View(b, 1, 1, n);
         }
-        Tensor attended = Functional.ScaledDotProductAttention(q, k, v, mask, IsTraining ? AttentionDropout : 0);
+        Tensor attended = Functional.ScaledDotProductAttention(q, k, v, mask, dropout);
         // (B, H, N, hd) → (B, N, D): one copy, then the output projection.
         Tensor merged = attended.Transpose(1, 2).Reshape(b, n, Dim);
         return Proj.Forward(merged);
