@@ -12,4 +12,9 @@ internal static class OptimizerStepCommands
         JsonElement a = server.Ask($"run {optimizer} {mode} {warm} {reps}");
         return (PyTorchServer.Numbers(a, "seconds"), a.GetProperty("state_bytes").GetInt64());
     }
+
+    /// <summary>Every case the server can run, by registry name (source, option overrides, modes, closure need), with the
+    /// golden configurations of <paramref name="goldenFolder"/> loaded.</summary>
+    public static JsonElement Cases(this PyTorchServer server, string goldenFolder) =>
+        server.Ask($"cases {goldenFolder}").GetProperty("cases").Clone();
 }

@@ -12,15 +12,26 @@ fc2 3072x768, their biases and two LayerNorms: 85.05M parameters), fixed random 
 Commands (``--serve``):
   info                        -> versions, threads, parameter count
   threads N                   -> torch.set_num_threads(N)
+  cases GOLDEN_FOLDER         -> every case this side can run: the built-in ones below, and one per registry name of the
+                                 golden configurations in GOLDEN_FOLDER (tests/golden), each with its PyTorch source,
+                                 the options our side must use, its modes and whether it needs a loss closure
   run CASE MODE WARM REPS     -> seconds of each of REPS steps after WARM untimed steps of a fresh optimizer,
                                  and the optimizer's state bytes; MODE is "single" or "foreach"
   quit
 
-Cases: adamw, adam, sgd (torch.optim, MODE picks foreach=False/True); lion, reg, muon (written here, the way a
-PyTorch user writes them from the papers: per-tensor loops; MODE picks the foreach flag of the AdamW that REG and
-Muon use for biases and norms).
+Built-in cases: adamw, adam, sgd (torch.optim, MODE picks foreach=False/True); lion, reg, muon (written here, the
+way a PyTorch user writes them from the papers: per-tensor loops; MODE picks the foreach flag of the AdamW that REG
+and Muon use for biases and norms; Lion has no torch.optim part, so it runs in one mode).
+
+Golden cases (every other registry name): the configuration of tests/golden/optim_configs_*.py with the fewest option
+overrides for that name (the first of those in load_configs() order), built by its own builder over the named ViT-B
+parameters, so the PyTorch side is configured exactly as the golden test configures ours: torch.optim's class where
+torch 1.13 has the optimizer, else the paper-derived reference of tests/golden/optim_reference*.py. MODE sets the
+foreach flag of every torch.optim optimizer in the build (the optimizer itself, or the AdamW fallback of a routed one,
+or the optimizer a wrapper drives); a build without one runs in one mode.
 """
 import argparse
+import gc
 import json
 import math
 import statistics
@@ -46,6 +57,11 @@ def vit_b_shapes():
 
 
 _params = None
+_golden = {}  # registry name -> (label, options, builder), filled by the "cases" command
+_trajectories = None  # tests/golden/make_optimizer_trajectories.py, imported by the "cases" command
+
+BUILT_IN_MODES = {"adamw": ["single", "foreach"], "adam": ["single", "foreach"], "sgd": ["single", "foreach"],
+                  "lion": ["single"], "reg": ["single", "foreach"], "muon": ["single", "foreach"]}
 
 
 def parameters():
@@ -156,59 +172,138 @@ class Muon(torch.optim.Optimizer):
                 p.add_(o, alpha=-lr * 0.2 * math.sqrt(max(p.size(0), p.size(1))))
 
 
-class Routed:
-    """A matrix optimizer for the 2-D parameters and AdamW for the rest, as REG and Muon are used."""
-
-    def __init__(self, matrix, fallback):
-        self.parts = [matrix, fallback]
-
-    def step(self):
-        for o in self.parts:
-            o.step()
-
-    def state_tensors(self):
-        return [t for o in self.parts for s in o.state.values() for t in s.values() if torch.is_tensor(t)]
+def parts_of(optimizer):
+    """The optimizer and those it drives (a wrapper's base, Lookahead's inner optimizer), outermost first."""
+    found = [optimizer]
+    for v in vars(optimizer).values():
+        if v is not optimizer and hasattr(v, "step") and hasattr(v, "param_groups"):
+            found += parts_of(v)
+    return found
 
 
-def make(case, mode):
+def is_torch_optim(optimizer):
+    return type(optimizer).__module__.startswith("torch.optim")
+
+
+def set_foreach(optimizers, foreach):
+    """The foreach flag of every torch.optim optimizer among the parts (torch 1.13 reads it per group at each step)."""
+    for o in optimizers:
+        for part in parts_of(o):
+            if is_torch_optim(part):
+                for group in part.param_groups:
+                    group["foreach"] = foreach
+
+
+def build_built_in(case, foreach):
     params = parameters()
-    foreach = mode == "foreach"
-    if mode not in ("single", "foreach"):
-        raise ValueError("unknown mode " + mode)
     matrices = [p for p in params if p.dim() == 2]
     others = [p for p in params if p.dim() < 2]
     if case == "adamw":
-        return torch.optim.AdamW(params, lr=1e-3, weight_decay=0.01, foreach=foreach)
+        return [torch.optim.AdamW(params, lr=1e-3, weight_decay=0.01, foreach=foreach)]
     if case == "adam":
-        return torch.optim.Adam(params, lr=1e-3, foreach=foreach)
+        return [torch.optim.Adam(params, lr=1e-3, foreach=foreach)]
     if case == "sgd":
-        return torch.optim.SGD(params, lr=1e-2, momentum=0.9, foreach=foreach)
+        return [torch.optim.SGD(params, lr=1e-2, momentum=0.9, foreach=foreach)]
     if case == "lion":
-        return Lion(params, lr=1e-4, weight_decay=0.1)
+        return [Lion(params, lr=1e-4, weight_decay=0.1)]
     if case == "reg":
-        return Routed(Reg(matrices), torch.optim.AdamW(others, lr=1e-3, weight_decay=0.01, foreach=foreach))
+        return [Reg(matrices), torch.optim.AdamW(others, lr=1e-3, weight_decay=0.01, foreach=foreach)]
     if case == "muon":
-        return Routed(Muon(matrices), torch.optim.AdamW(others, lr=1e-3, weight_decay=0.01, foreach=foreach))
+        return [Muon(matrices), torch.optim.AdamW(others, lr=1e-3, weight_decay=0.01, foreach=foreach)]
     raise ValueError("unknown case " + case)
 
 
-def state_bytes(opt):
-    tensors = opt.state_tensors() if isinstance(opt, Routed) else \
-        [t for s in opt.state.values() for t in s.values() if torch.is_tensor(t)]
-    return sum(t.numel() * t.element_size() for t in tensors)
+def make(case, mode):
+    """The optimizers of one case (a routed case has two, stepped in order)."""
+    if mode not in ("single", "foreach"):
+        raise ValueError("unknown mode " + mode)
+    if case in BUILT_IN_MODES:
+        return build_built_in(case, mode == "foreach")
+    if case not in _golden:
+        raise ValueError("unknown case " + case + " (golden cases need the cases command first)")
+    named = [(name, p) for (name, _), p in zip(vit_b_shapes(), parameters())]
+    optimizers = _golden[case][2](named)
+    set_foreach(optimizers, mode == "foreach")
+    return optimizers
+
+
+def state_bytes(optimizers):
+    """Bytes of the tensors in every part's state, and of tensor lists a part keeps beside it (Lookahead's slow
+    weights); parameters themselves are not state."""
+    params = {id(p) for p in parameters()}
+    tensors = {}
+
+    def add(value):
+        for t in value if isinstance(value, (list, tuple)) else [value]:
+            if torch.is_tensor(t) and id(t) not in params:
+                tensors[id(t)] = t
+
+    for o in optimizers:
+        for part in parts_of(o):
+            for s in getattr(part, "state", {}).values():
+                for v in s.values() if isinstance(s, dict) else [s]:
+                    add(v)
+            for v in vars(part).values():
+                if isinstance(v, list) and v and all(torch.is_tensor(t) for t in v):
+                    add(v)
+    return sum(t.numel() * t.element_size() for t in tensors.values())
+
+
+def load_golden(folder):
+    """For every registry name of the golden configurations, the one with the fewest option overrides (the first of
+    those in load_configs() order): the PyTorch side is then built exactly as the golden trajectories were."""
+    global _trajectories
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
+    import make_optimizer_trajectories
+    _trajectories = make_optimizer_trajectories
+    _golden.clear()
+    for label, registry, options, build, _ in _trajectories.load_configs():
+        if registry not in _golden or len(options) < len(_golden[registry][1]):
+            _golden[registry] = (label, options, build)
+
+
+def describe(registry):
+    """Source, options, modes and closure need of a golden case, from a build over two tiny named parameters."""
+    label, options, build = _golden[registry]
+    tiny = [("blocks.0.attn.qkv.weight", torch.nn.Parameter(torch.zeros(2, 2))),
+            ("blocks.0.attn.qkv.bias", torch.nn.Parameter(torch.zeros(2)))]
+    optimizers = build(tiny)
+    torch_parts = any(is_torch_optim(part) for o in optimizers for part in parts_of(o))
+    return {"label": label, "options": options, "source": _trajectories.reference_of(optimizers[0]),
+            "closure": bool(getattr(optimizers[0], "requires_closure", False)),
+            "modes": ["single", "foreach"] if torch_parts else ["single"]}
+
+
+def cases(folder):
+    load_golden(folder)
+    result = {name: {"label": name, "options": None, "modes": modes, "closure": False,
+                     "source": "torch.optim " + torch.__version__ if name in ("adamw", "adam", "sgd") else
+                     "bench/OptimizerStep/pytorch_optimizer_step.py"}
+              for name, modes in BUILT_IN_MODES.items()}
+    for registry in _golden:
+        if registry not in result:
+            result[registry] = describe(registry)
+    return {"cases": result}
 
 
 def run(case, mode, warm, reps):
-    opt = make(case, mode)
+    optimizers = make(case, mode)
+
+    def step():
+        for o in optimizers:
+            o.step()
+
     for _ in range(warm):
-        opt.step()
+        step()
     seconds = []
     for _ in range(reps):
         t0 = time.perf_counter()
-        opt.step()
+        step()
         seconds.append(time.perf_counter() - t0)
-    result = {"seconds": seconds, "state_bytes": state_bytes(opt)}
-    del opt
+    result = {"seconds": seconds, "state_bytes": state_bytes(optimizers)}
+    del optimizers
+    gc.collect()  # free the state before the next block (the references may hold cycles)
     return result
 
 
@@ -238,6 +333,8 @@ def serve():
             elif cmd == "threads":
                 torch.set_num_threads(int(words[1]))
                 answer = {"threads": torch.get_num_threads()}
+            elif cmd == "cases":
+                answer = cases(line.strip()[len("cases"):].strip())
             elif cmd == "run":
                 answer = run(words[1], words[2], int(words[3]), int(words[4]))
             else:
@@ -253,8 +350,8 @@ def standalone(args):
     torch.set_num_threads(args.threads)
     i = info()
     print(f"torch {i['torch']}, threads {i['threads']}, {i['parameters']:,} parameters in {i['tensors']} tensors")
-    for case in ["adamw", "adam", "lion", "reg", "sgd", "muon"]:
-        for mode in ["single", "foreach"]:
+    for case, modes in BUILT_IN_MODES.items():
+        for mode in modes:
             reps = 1 if case == "muon" else 3
             r = run(case, mode, 0 if case == "muon" else 1, reps)
             print(f"{case:<6} {mode:<8} {statistics.median(r['seconds']) * 1e3:9.1f} ms/step  "

@@ -44,6 +44,19 @@ public static class FusedOptimizerSteps
     }
 
     /// <summary>
+    /// One SGD update with torch.optim.SGD's rule: d = g + λθ; with <paramref name="momentumBuffer"/> (null when μ = 0)
+    /// b ← d on the <paramref name="firstStep"/>, else b ← μb + (1 − τ)d, and d = d + μb (Nesterov) or b; θ ← θ − ηd.
+    /// </summary>
+    public static void Sgd_(Tensor parameter, Tensor grad, Tensor? momentumBuffer, double lr, double momentum, double dampening,
+                            bool nesterov, double weightDecay, bool firstStep)
+    {
+        int status = NativeMethods.tz_fused_sgd_(parameter.Handle, grad.Handle, Tensor.HandleOf(momentumBuffer), lr, momentum, dampening,
+                                                 nesterov ? 1 : 0, weightDecay, firstStep ? 1 : 0);
+        GC.KeepAlive(momentumBuffer);
+        Tensor.Check(status, parameter, grad);
+    }
+
+    /// <summary>
     /// One REG update (one RACS pass with p = 2) of a parameter viewed as a (<paramref name="rows"/>, −1) matrix:
     /// M ← lerp(M, G, 1−μ); U = lerp(G, M, μ) (Nesterov) or M; X = diag(r+ε)^−½·U·diag(c+ε)^−½ with r, c the row and
     /// column 2-norms of U; X ← X·ρ/(RMS(X) + ε); θ ← θ·(1 − ηλ) − ηX. Three passes over memory, no temporaries.

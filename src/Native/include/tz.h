@@ -210,6 +210,11 @@ TZ_API int tz_fused_adam_(tz_tensor param, tz_tensor grad, tz_tensor exp_avg, tz
 /* Lion: θ ← θ·(1 − lr·weight_decay) − lr·sign(β1·m + (1 − β1)·g); m ← β2·m + (1 − β2)·g */
 TZ_API int tz_fused_lion_(tz_tensor param, tz_tensor grad, tz_tensor exp_avg, double lr, double beta1, double beta2,
                           double weight_decay);
+/* SGD (torch.optim.SGD's rule): d = g + weight_decay·θ; with momentum (momentum_buffer not NULL)
+ * buf ← d on the first step (first != 0), else buf ← momentum·buf + (1 − dampening)·d, and d = d + momentum·buf
+ * (Nesterov) or buf; θ ← θ − lr·d. momentum_buffer is NULL when momentum is 0. */
+TZ_API int tz_fused_sgd_(tz_tensor param, tz_tensor grad, tz_tensor momentum_buffer, double lr, double momentum,
+                         double dampening, int nesterov, double weight_decay, int first);
 /* REG (one RACS pass, p = 2) on the parameter viewed as (rows, numel/rows): momentum update, Nesterov direction,
  * row/column 2-norm scaling, RMS matched to target_rms, decoupled decay and update, in three passes. */
 TZ_API int tz_fused_reg_(tz_tensor param, tz_tensor grad, tz_tensor momentum_buffer, int64_t rows, double lr,

@@ -30,6 +30,14 @@ struct LionArgs {
   float decay, lr, b1, omb1, b2, omb2;
 };
 
+struct SgdArgs {
+  float* p;
+  const float* g;
+  float* buf;  // momentum only
+  bool decay;  // λ ≠ 0: g.add(p, λ)
+  float wd, mu, damp, neg_lr;  // damp = 1 − τ; neg_lr = −η
+};
+
 struct RegArgs {
   float* p;
   const float* g;
@@ -90,6 +98,12 @@ float* data(tz_tensor t) { return T(t).data_ptr<float>(); }
 template <bool Decoupled, bool AmsGrad>
 void adam(const AdamArgs& a, int64_t n) {
   auto range = use_avx2() ? avx2::adam_range<Decoupled, AmsGrad> : baseline::adam_range<Decoupled, AmsGrad>;
+  at::parallel_for(0, n, kGrain, [&](int64_t begin, int64_t end) { range(a, begin, end); });
+}
+
+template <bool Momentum, bool Nesterov, bool First>
+void sgd(const SgdArgs& a, int64_t n) {
+  auto range = use_avx2() ? avx2::sgd_range<Momentum, Nesterov, First> : baseline::sgd_range<Momentum, Nesterov, First>;
   at::parallel_for(0, n, kGrain, [&](int64_t begin, int64_t end) { range(a, begin, end); });
 }
 
@@ -198,6 +212,27 @@ int tz_fused_lion_(tz_tensor param, tz_tensor grad, tz_tensor exp_avg, double lr
              static_cast<float>(beta2), static_cast<float>(1.0 - beta2)};
   auto range = use_avx2() ? avx2::lion_range : baseline::lion_range;
   at::parallel_for(0, n, kGrain, [&](int64_t begin, int64_t end) { range(a, begin, end); });
+  return 0;
+  TZ_CATCH(-1)
+}
+
+int tz_fused_sgd_(tz_tensor param, tz_tensor grad, tz_tensor momentum_buffer, double lr, double momentum,
+                  double dampening, int nesterov, double weight_decay, int first) {
+  TZ_TRY
+  int64_t n = T(param).numel();
+  check_buffer(T(param), "the parameter", n);
+  check_buffer(T(grad), "the gradient", n);
+  if (momentum_buffer) check_buffer(T(momentum_buffer), "momentum_buffer", n);
+  if (momentum != 0.0 && !momentum_buffer) fail("fused SGD step: momentum needs a momentum_buffer");
+  if (nesterov && momentum == 0.0) fail("fused SGD step: Nesterov needs momentum");
+  SgdArgs a{data(param), data(grad), momentum != 0.0 ? data(momentum_buffer) : nullptr, weight_decay != 0.0,
+            static_cast<float>(weight_decay), static_cast<float>(momentum), static_cast<float>(1.0 - dampening),
+            static_cast<float>(-lr)};
+  if (momentum == 0.0) sgd<false, false, false>(a, n);
+  else if (nesterov && first) sgd<true, true, true>(a, n);
+  else if (nesterov) sgd<true, true, false>(a, n);
+  else if (first) sgd<true, false, true>(a, n);
+  else sgd<true, false, false>(a, n);
   return 0;
   TZ_CATCH(-1)
 }

@@ -60,6 +60,24 @@ inline void lion_range(const LionArgs& a, int64_t begin, int64_t end) {
   }
 }
 
+// SGD: First is the step that creates the momentum buffer (torch.optim.SGD: buf = d.clone()).
+template <bool Momentum, bool Nesterov, bool First>
+void sgd_range(const SgdArgs& a, int64_t begin, int64_t end) {
+  float* __restrict p = a.p;
+  const float* __restrict g = a.g;
+  float* __restrict buf = a.buf;
+  for (int64_t i = begin; i < end; ++i) {
+    float pi = p[i];
+    float d = a.decay ? madd(pi, a.wd, g[i]) : g[i];  // g.add(p, λ)
+    if (Momentum) {
+      float b = First ? d : madd(d, a.damp, buf[i] * a.mu);  // buf = d.clone(), or buf.mul_(μ).add_(d, 1 − τ)
+      buf[i] = b;
+      d = Nesterov ? madd(b, a.mu, d) : b;                   // d.add(buf, μ), or buf
+    }
+    p[i] = madd(d, a.neg_lr, pi);  // p.sub_(d, η)
+  }
+}
+
 inline float reg_direction(const RegArgs& a, float gi, float mi) { return a.nesterov ? lerp(gi, mi, a.mu) : mi; }
 
 // Pass 1 over rows [r0, r1): momentum.lerp_(g, 1 − μ); u² summed per row (row_sq) and per column (col).

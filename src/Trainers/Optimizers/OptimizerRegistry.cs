@@ -1,3 +1,6 @@
+using System.Reflection;
+using System.Text.Json;
+
 namespace TorchZoo.Trainers.Optimizers;
 
 /// <summary>
@@ -43,6 +46,45 @@ public static class OptimizerRegistry
         lock (factories) factories.TryGetValue(name.Trim(), out factory);
         return factory?.Invoke()
                ?? throw new ArgumentException($"Unknown optimizer '{name}'. Known optimizers: {string.Join(", ", Names)}.", nameof(name));
+    }
+
+    /// <summary>
+    /// The options for <paramref name="name"/> with the overrides of a JSON object applied through the public init
+    /// setters, so every value is validated as in code: <c>{"LearningRate": 0.01, "Nesterov": true, "Scale": "Original"}</c>
+    /// (numbers, booleans, strings and enum names by property name).
+    /// </summary>
+    public static OptimizerOptions Create(string name, string overridesJson)
+    {
+        ArgumentNullException.ThrowIfNull(overridesJson);
+        OptimizerOptions options = Create(name);
+        using var doc = JsonDocument.Parse(overridesJson);
+        if (doc.RootElement.ValueKind != JsonValueKind.Object)
+            throw new ArgumentException($"The overrides for optimizer '{name}' must be a JSON object, not {doc.RootElement.ValueKind}.", nameof(overridesJson));
+        foreach (JsonProperty p in doc.RootElement.EnumerateObject())
+        {
+            PropertyInfo property = options.GetType().GetProperty(p.Name, BindingFlags.Public | BindingFlags.Instance) is { CanWrite: true } found
+                ? found
+                : throw new ArgumentException($"{options.GetType().Name} has no option '{p.Name}'.", nameof(overridesJson));
+            Type t = property.PropertyType;
+            object value = t == typeof(double) ? p.Value.GetDouble()
+                : t == typeof(int) ? p.Value.GetInt32()
+                : t == typeof(long) ? p.Value.GetInt64()
+                : t == typeof(bool) ? p.Value.GetBoolean()
+                : t == typeof(string) ? p.Value.GetString()!
+                : t.IsEnum ? Enum.Parse(t, p.Value.GetString()!)
+                : throw new ArgumentException($"Option '{p.Name}' of {options.GetType().Name} is a {t.Name}; overrides set numbers, booleans, strings and enums only.", nameof(overridesJson));
+            try
+            {
+                // A fresh instance this method owns, so setting an init property in place is safe.
+                property.SetValue(options, value);
+            }
+            catch (TargetInvocationException e) when (e.InnerException is ArgumentException inner)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(inner).Throw();
+                throw;
+            }
+        }
+        return options;
     }
 
     public static bool Contains(string name)

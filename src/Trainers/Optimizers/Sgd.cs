@@ -8,6 +8,7 @@ namespace TorchZoo.Trainers.Optimizers;
 /// Stochastic gradient descent with momentum, dampening, Nesterov and coupled (L2) weight decay, with
 /// torch.optim.SGD's semantics: g ← g + λθ; b ← μb + (1−τ)g (b = g on the first step); d = g + μb (Nesterov) or b;
 /// θ ← θ − ηd. Defaults: η = 0.01 (torch requires one), μ = 0, τ = 0. State: 4 bytes/parameter with momentum.
+/// Float32 CPU parameters take one fused pass (<see cref="Fused"/>).
 /// </summary>
 public sealed record SgdOptions : OptimizerOptions, IMomentumOptions
 {
@@ -21,6 +22,12 @@ public sealed record SgdOptions : OptimizerOptions, IMomentumOptions
 
     /// <summary>Nesterov momentum (needs Momentum &gt; 0 and Dampening = 0).</summary>
     public bool Nesterov { get; init; }
+
+    /// <summary>
+    /// Use the fused native update when the parameter, gradient and momentum buffer are contiguous float32 CPU tensors
+    /// (<see cref="FusedUpdates"/>); false forces the generic tensor-op path, the reference. Default true.
+    /// </summary>
+    public bool Fused { get; init; } = true;
 
     double IMomentumOptions.MomentumValue => Momentum;
 
@@ -46,6 +53,7 @@ public sealed class Sgd : ParameterwiseOptimizer<SgdOptions>
 
     protected override void Update(ParamGroup group, SgdOptions o, Parameter p, Tensor grad, ParameterState state)
     {
+        if (FusedUpdates.TrySgd(group, o, p, grad, state)) return;
         Tensor d = WeightDecay.Coupled(grad, p, o.WeightDecay);
         if (o.Momentum != 0)
         {

@@ -4,11 +4,11 @@ using TorchZoo.Trainers.Optimizers.Routing;
 namespace TorchZoo.Trainers.Tests.Optimizers;
 
 /// <summary>
-/// The fused native updates (AdamW/Adam, Lion, REG) against the generic tensor-op path, the reference: the same
+/// The fused native updates (AdamW/Adam, Lion, SGD, REG) against the generic tensor-op path, the reference: the same
 /// parameters and gradients through both for 30 steps, parameters compared after every step and every state tensor
 /// at the end, with rtol 1e-6 / atol 1e-7. The fused loops follow the generic op order in float32 and round once
-/// where libtorch's kernels use an FMA on the same CPU, so Adam/AdamW and Lion agree bit for bit on the machines we
-/// ran (AVX2); the tolerance covers a CPU where the two could still round differently, and REG, whose row, column
+/// where libtorch's kernels use an FMA on the same CPU, so Adam/AdamW, Lion and SGD agree bit for bit on the machines
+/// we ran (AVX2; SGD's agreement is asserted bit for bit below); the tolerance covers a CPU where the two could still round differently, and REG, whose row, column
 /// and RMS sums the fused loop accumulates in double and libtorch in float32 (ulp-level differences from step 1).
 /// </summary>
 public class FusedPathTests
@@ -35,6 +35,7 @@ public class FusedPathTests
         yield return Case("adam amsgrad", fused => new AdamOptions { LearningRate = 1e-2, AmsGrad = true, Beta2 = 0.99, Fused = fused });
         yield return Case("lion", fused => new LionOptions { LearningRate = 1e-3, WeightDecay = 0.1, Fused = fused });
         yield return Case("lion no decay", fused => new LionOptions { LearningRate = 1e-3, Beta1 = 0.95, Beta2 = 0.98, Fused = fused });
+        foreach (var (name, sgd) in SgdCases()) yield return Case(name, sgd);
         yield return Case("reg", fused => new RegOptions { LearningRate = 1e-2, Fused = fused, Fallback = new AdamWOptions { Fused = fused } });
         yield return Case("reg plain momentum", fused => new RegOptions
         {
@@ -43,10 +44,33 @@ public class FusedPathTests
         });
     }
 
+    // torch.optim.SGD's branches: plain with L2 decay (no state), heavy-ball momentum, dampening with decay, Nesterov, maximize.
+    private static IEnumerable<(string, Func<bool, OptimizerOptions>)> SgdCases()
+    {
+        yield return ("sgd plain wd", fused => new SgdOptions { LearningRate = 0.05, WeightDecay = 0.01, Fused = fused });
+        yield return ("sgd momentum", fused => new SgdOptions { LearningRate = 0.05, Momentum = 0.9, Fused = fused });
+        yield return ("sgd dampening wd", fused => new SgdOptions { LearningRate = 0.05, Momentum = 0.9, Dampening = 0.1, WeightDecay = 0.01, Fused = fused });
+        yield return ("sgd nesterov wd", fused => new SgdOptions { LearningRate = 0.05, Momentum = 0.9, Nesterov = true, WeightDecay = 0.05, Fused = fused });
+        yield return ("sgd maximize", fused => new SgdOptions { LearningRate = 0.05, Momentum = 0.5, Maximize = true, Fused = fused });
+    }
+
+    public static IEnumerable<TestCaseData> BitwiseCases() =>
+        SgdCases().Select(c => new TestCaseData(c.Item2).SetName($"FusedIsBitIdenticalToGeneric({c.Item1})"));
+
     private static TestCaseData Case(string name, Func<bool, OptimizerOptions> options) => new TestCaseData(options).SetName($"FusedMatchesGeneric({name})");
 
     [TestCaseSource(nameof(Cases))]
-    public void FusedMatchesGeneric(Func<bool, OptimizerOptions> options)
+    public void FusedMatchesGeneric(Func<bool, OptimizerOptions> options) => RunBothPaths(options, ShouldBeClose);
+
+    /// <summary>
+    /// SGD's fused loop is one multiply-add per tensor op of the generic path, rounded as libtorch rounds it, so the
+    /// two must agree exactly: parameters after every step and the momentum buffer at the end. (The golden SGD
+    /// trajectories from torch.optim.SGD run on the fused path too: their options keep the default Fused = true.)
+    /// </summary>
+    [TestCaseSource(nameof(BitwiseCases))]
+    public void FusedIsBitIdenticalToGeneric(Func<bool, OptimizerOptions> options) => RunBothPaths(options, ShouldBeEqual);
+
+    private static void RunBothPaths(Func<bool, OptimizerOptions> options, Action<Tensor, Tensor, string> compare)
     {
         List<NamedParameter> fusedParams = CreateParameters(), genericParams = CreateParameters();
         try
@@ -67,13 +91,14 @@ public class FusedPathTests
                 fused.Step();
                 generic.Step();
                 for (int i = 0; i < Shapes.Length; i++)
-                    ShouldBeClose(fusedParams[i].Parameter, genericParams[i].Parameter, $"parameter '{Shapes[i].Name}' after step {step}");
+                    compare(fusedParams[i].Parameter, genericParams[i].Parameter, $"parameter '{Shapes[i].Name}' after step {step}");
             }
 
             using OptimizerState fusedState = fused.StateDict(), genericState = generic.StateDict();
             fusedState.Tensors.Keys.Should().BeEquivalentTo(genericState.Tensors.Keys);
-            fusedState.Tensors.Should().NotBeEmpty();
-            foreach (var (key, t) in genericState.Tensors) ShouldBeClose(fusedState.Tensors[key], t, $"state '{key}'");
+            // Every case keeps state but SGD without momentum, so the comparison below is never vacuous for the others.
+            if (options(false) is not SgdOptions { Momentum: 0 }) fusedState.Tensors.Should().NotBeEmpty();
+            foreach (var (key, t) in genericState.Tensors) compare(fusedState.Tensors[key], t, $"state '{key}'");
             fusedState.Scalars.Should().BeEquivalentTo(genericState.Scalars);
         }
         finally
@@ -143,12 +168,21 @@ public class FusedPathTests
         layout.Should().Throw<TorchException>().WithMessage("*non-contiguous*");
         Action rows = () => FusedOptimizerSteps.Reg_(p, p, m, 5, 1e-3, 0.95, true, 0.2, 1e-8, 0);
         rows.Should().Throw<TorchException>().WithMessage("*12 elements do not form a matrix of 5 rows*");
+        Action noBuffer = () => FusedOptimizerSteps.Sgd_(p, p, null, 1e-3, 0.9, 0, false, 0, false);
+        noBuffer.Should().Throw<TorchException>().WithMessage("*momentum needs a momentum_buffer*");
     }
 
     private static List<NamedParameter> CreateParameters()
     {
         using var g = new Generator(3);
         return Shapes.Select(s => new NamedParameter(s.Name, new Parameter(Tensor.Randn(s.Shape, g)))).ToList();
+    }
+
+    private static void ShouldBeEqual(Tensor actual, Tensor expected, string what)
+    {
+        if (actual.Equal(expected)) return;
+        using Tensor diff = actual.Sub(expected).Abs().Max();
+        Assert.Fail($"fused and generic are not bit-identical in {what}: max |diff| {diff.Item():G4}.");
     }
 
     private static void ShouldBeClose(Tensor actual, Tensor expected, string what)

@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Text.Json;
 using TorchZoo.Torch.NN;
 using TorchZoo.Torch.Serialization;
@@ -66,27 +65,7 @@ public sealed class GoldenTrajectory : IDisposable
     public Tensor ParameterAfter(int step, string parameter) => tensors[$"step{step}.param.{parameter}"];
 
     /// <summary>The registry's options with the recorded overrides applied through the public init setters (so they are validated).</summary>
-    public OptimizerOptions BuildOptions()
-    {
-        OptimizerOptions options = OptimizerRegistry.Create(Optimizer);
-        using var doc = JsonDocument.Parse(OptionsJson);
-        foreach (JsonProperty p in doc.RootElement.EnumerateObject())
-        {
-            PropertyInfo prop = options.GetType().GetProperty(p.Name) ?? throw new InvalidOperationException($"{options.GetType().Name} has no option {p.Name}.");
-            object value = prop.PropertyType switch
-            {
-                var t when t == typeof(double) => p.Value.GetDouble(),
-                var t when t == typeof(int) => p.Value.GetInt32(),
-                var t when t == typeof(bool) => p.Value.GetBoolean(),
-                var t when t == typeof(string) => p.Value.GetString()!,
-                var t when t.IsEnum => Enum.Parse(t, p.Value.GetString()!),
-                var t => throw new InvalidOperationException($"Unsupported option type {t.Name}."),
-            };
-            // Records copy on `with`; here we set on a fresh instance the test owns.
-            prop.SetValue(options, value);
-        }
-        return options;
-    }
+    public OptimizerOptions BuildOptions() => OptimizerRegistry.Create(Optimizer, OptionsJson);
 
     /// <summary>Fresh parameters holding the initial values, named as in the reference.</summary>
     public List<NamedParameter> CreateParameters() =>

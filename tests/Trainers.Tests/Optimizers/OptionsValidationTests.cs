@@ -82,6 +82,18 @@ public class OptionsValidationTests
     public void RegistryNamesAreCaseInsensitive() => OptimizerRegistry.Create("AdamW").Should().BeOfType<AdamWOptions>();
 
     [Test]
+    public void RegistryOverridesFromJsonAreSetAndValidated()
+    {
+        var muon = (MuonOptions)OptimizerRegistry.Create("muon", """{"LearningRate": 0.02, "Nesterov": false, "Scale": "Original", "WeightDecay": 0}""");
+        muon.Should().Be(new MuonOptions { LearningRate = 0.02, Nesterov = false, Scale = MuonScale.Original, WeightDecay = 0 });
+
+        Action unknown = () => OptimizerRegistry.Create("sgd", """{"Momentun": 0.9}""");
+        unknown.Should().Throw<ArgumentException>().WithMessage("SgdOptions has no option 'Momentun'.*");
+        Action invalid = () => OptimizerRegistry.Create("sgd", """{"Momentum": 1.5}""");
+        invalid.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("Momentum");
+    }
+
+    [Test]
     public void GroupOptionsOfAnotherTypeAreRejected()
     {
         using var p = new Parameter(Tensor.Zeros(3));

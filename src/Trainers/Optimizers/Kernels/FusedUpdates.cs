@@ -4,7 +4,7 @@ using TorchZoo.Torch.NN;
 namespace TorchZoo.Trainers.Optimizers.Kernels;
 
 /// <summary>
-/// The fused branch of AdamW/Adam, Lion and REG: when the options allow it (<c>Fused</c>, no cautious variant, REG's
+/// The fused branch of AdamW/Adam, Lion, SGD and REG: when the options allow it (<c>Fused</c>, no cautious variant, REG's
 /// defaults p = 2 and one balancing pass) and the parameter, its gradient and its state are contiguous float32 CPU
 /// tensors, the whole update runs as one native loop (<see cref="FusedOptimizerSteps"/>). Each method returns false
 /// when it did nothing, and the optimizer then runs its generic tensor-op path, which stays the reference: the
@@ -32,6 +32,22 @@ internal static class FusedUpdates
         Tensor m = state.GetOrCreate("exp_avg", () => p.ZerosLike());
         if (!FusedOptimizerSteps.Supports(p, m)) return false;
         FusedOptimizerSteps.Lion_(p, grad, m, group.LearningRate, o.Beta1, o.Beta2, o.WeightDecay);
+        return true;
+    }
+
+    public static bool TrySgd(ParamGroup group, SgdOptions o, Parameter p, Tensor grad, ParameterState state)
+    {
+        if (!o.Fused || !Eligible(p, grad)) return false;
+        Tensor? buf = null;
+        bool first = false;
+        if (o.Momentum != 0)
+        {
+            // A buffer from a loaded state that the loop cannot take sends this parameter down the generic path.
+            first = !state.TryGet("momentum_buffer", out Tensor existing);
+            if (!first && !FusedOptimizerSteps.Supports(p, existing)) return false;
+            buf = first ? state.GetOrCreate("momentum_buffer", () => p.ZerosLike()) : existing;
+        }
+        FusedOptimizerSteps.Sgd_(p, grad, buf, group.LearningRate, o.Momentum, o.Dampening, o.Nesterov, o.WeightDecay, first);
         return true;
     }
 
