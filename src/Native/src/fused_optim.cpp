@@ -46,9 +46,10 @@ struct RegArgs {
   float weight;  // 1 − μ: momentum.lerp_(g, 1 − μ)
   float mu;      // μ: u = g.lerp(momentum, μ) (Nesterov)
   bool nesterov;
+  float eps;
   const float* rs;  // (‖u_i,:‖ + ε)^−½, after pass 1
   const float* cs;  // (‖u_:,j‖ + ε)^−½, after pass 1
-  float scale;      // ρ/(RMS(X) + ε), after pass 2
+  float scale;      // ρ/(RMS(X) + ε), after pass 1
   float decay, lr;
 };
 
@@ -116,10 +117,11 @@ void for_row_blocks(int64_t rows, int64_t block_rows, const F& fn) {
   });
 }
 
-// REG on one (rows, cols) matrix in three passes over memory:
-//  1. momentum ← lerp(momentum, g, 1 − μ); u = lerp(g, momentum, μ) (or momentum); row and column sums of u²;
-//  2. Σ X² with X = u·rs_i·cs_j, rs = (‖u_i,:‖ + ε)^−½, cs = (‖u_:,j‖ + ε)^−½, u recomputed from g and momentum;
-//  3. θ ← θ·(1 − ηλ) − η·X·ρ/(RMS(X) + ε).
+// REG on one (rows, cols) matrix in two passes over memory (the traffic of an AdamW step):
+//  1. momentum ← lerp(momentum, g, 1 − μ); u = lerp(g, momentum, μ) (or momentum); row sums of u² give
+//     rs = (‖u_i,:‖ + ε)^−½; per column Σ u² and Σ rs_i²·u² (summed in double over fixed row blocks);
+//     then cs = (‖u_:,j‖ + ε)^−½ and Σ X² = Σ_j cs_j²·Σ_i rs_i²·u_ij² for X = u·rs_i·cs_j;
+//  2. θ ← θ·(1 − ηλ) − η·X·ρ/(RMS(X) + ε), u recomputed from g and momentum.
 void reg(RegArgs a, int64_t rows, double eps, double lr, double weight_decay, double target_rms) {
   const bool fast = use_avx2();
   const int64_t cols = a.cols;
@@ -127,32 +129,31 @@ void reg(RegArgs a, int64_t rows, double eps, double lr, double weight_decay, do
   block_rows = std::max(block_rows, (rows + kMaxBlocks - 1) / kMaxBlocks);
   const int64_t blocks = (rows + block_rows - 1) / block_rows;
 
-  std::vector<double> row_sq(static_cast<size_t>(rows), 0.0);
-  std::vector<double> col_part(static_cast<size_t>(blocks * cols), 0.0);
+  // As the generic path: the norms in float32, then .add_(ε).rsqrt_().
+  const float epsf = static_cast<float>(eps);
+  a.eps = epsf;
+  std::vector<float> rs(static_cast<size_t>(rows)), cs(static_cast<size_t>(cols));
+  std::vector<double> col_part(static_cast<size_t>(blocks * cols), 0.0), scaled_part(col_part.size(), 0.0);
   for_row_blocks(rows, block_rows, [&](int64_t b, int64_t r0, int64_t r1) {
     double* col = col_part.data() + b * cols;
-    if (fast) avx2::reg_sums_range(a, r0, r1, row_sq.data(), col);
-    else baseline::reg_sums_range(a, r0, r1, row_sq.data(), col);
+    double* scaled = scaled_part.data() + b * cols;
+    if (fast) avx2::reg_sums_range(a, r0, r1, rs.data(), col, scaled);
+    else baseline::reg_sums_range(a, r0, r1, rs.data(), col, scaled);
   });
 
-  // As the generic path: the norm in float32, then .add_(ε).rsqrt_().
-  const float epsf = static_cast<float>(eps);
-  std::vector<float> rs(static_cast<size_t>(rows)), cs(static_cast<size_t>(cols));
-  for (int64_t r = 0; r < rows; ++r) rs[r] = 1.0f / std::sqrt(static_cast<float>(std::sqrt(row_sq[r])) + epsf);
+  double square_sum = 0.0;
   for (int64_t j = 0; j < cols; ++j) {
-    double sum = 0.0;
-    for (int64_t b = 0; b < blocks; ++b) sum += col_part[b * cols + j];
-    cs[j] = 1.0f / std::sqrt(static_cast<float>(std::sqrt(sum)) + epsf);
+    double sum = 0.0, scaled = 0.0;
+    for (int64_t b = 0; b < blocks; ++b) {
+      sum += col_part[b * cols + j];
+      scaled += scaled_part[b * cols + j];
+    }
+    float c = 1.0f / std::sqrt(static_cast<float>(std::sqrt(sum)) + epsf);
+    cs[j] = c;
+    square_sum += static_cast<double>(c) * c * scaled;
   }
   a.rs = rs.data();
   a.cs = cs.data();
-
-  std::vector<double> square_part(static_cast<size_t>(blocks), 0.0);
-  for_row_blocks(rows, block_rows, [&](int64_t b, int64_t r0, int64_t r1) {
-    square_part[b] = fast ? avx2::reg_square_sum_range(a, r0, r1) : baseline::reg_square_sum_range(a, r0, r1);
-  });
-  double square_sum = 0.0;
-  for (double s : square_part) square_sum += s;
   double rms = std::sqrt(square_sum / static_cast<double>(rows * cols));
   a.scale = static_cast<float>(target_rms / (rms + eps));
   a.decay = static_cast<float>(weight_decay != 0.0 ? 1.0 - lr * weight_decay : 1.0);
@@ -250,7 +251,7 @@ int tz_fused_reg_(tz_tensor param, tz_tensor grad, tz_tensor momentum_buffer, in
   if (n == 0) return 0;
   RegArgs a{data(param), data(grad), data(momentum_buffer), n / rows,
             static_cast<float>(1.0 - momentum), static_cast<float>(momentum), nesterov != 0,
-            nullptr, nullptr, 0.0f, 1.0f, 0.0f};
+            static_cast<float>(eps), nullptr, nullptr, 0.0f, 1.0f, 0.0f};
   reg(a, rows, eps, lr, weight_decay, target_rms);
   return 0;
   TZ_CATCH(-1)

@@ -43,7 +43,14 @@ int tz_svd(tz_tensor x, int full_matrices, tz_tensor* u, tz_tensor* s, tz_tensor
 
 int tz_eigh(tz_tensor x, int upper, tz_tensor* eigenvalues, tz_tensor* eigenvectors) {
   TZ_TRY
-  auto r = at::linalg_eigh(T(x), upper ? "U" : "L");
+  const at::Tensor& a = T(x);
+  // LAPACK's ssyevd reports its workspace size as a float; past 2^24 elements (n >= 2895) the size rounds down and
+  // OpenBLAS rejects its own answer ("Argument 8 has illegal value"). Such matrices are decomposed in double and the
+  // results returned in float32; autograd follows the conversions.
+  const int64_t n = a.dim() >= 2 ? a.size(-1) : 0;
+  const bool workspace_overflows = a.device().is_cpu() && a.scalar_type() == at::kFloat && 1 + 6 * n + 2 * n * n > (int64_t{1} << 24);
+  auto r = workspace_overflows ? at::linalg_eigh(a.to(at::kDouble), upper ? "U" : "L") : at::linalg_eigh(a, upper ? "U" : "L");
+  if (workspace_overflows) r = std::make_tuple(std::get<0>(r).to(at::kFloat), std::get<1>(r).to(at::kFloat));
   *eigenvalues = wrap(std::get<0>(r));
   *eigenvectors = wrap(std::get<1>(r));
   return 0;
