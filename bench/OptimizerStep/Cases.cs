@@ -38,8 +38,8 @@ internal static class Cases
     {
         new("adamw", "AdamW", f => new AdamWOptions { Fused = f }, 0.6, 28, "p, g, m, v read; p, m, v written"),
         new("lion", "Lion", f => new LionOptions { WeightDecay = 0.1, Fused = f }, 0.6, 20, "p, g, m read; p, m written"),
-        new("reg", "REG", f => new RegOptions { Fused = f, Fallback = new AdamWOptions { Fused = f } }, 0.3, 36,
-            "3 passes: g, m → m; g, m; g, m, p → p"),
+        new("reg", "REG", f => new RegOptions { Fused = f, Fallback = new AdamWOptions { Fused = f } }, 0.3, 28,
+            "2 passes: g, m → m; g, m, p → p"),
         new("muon", "Muon", f => new MuonOptions { Fallback = new AdamWOptions { Fused = f } }, 1.0, 0, "GEMM-bound (NS5)"),
         new("sgd", "SGD momentum", f => new SgdOptions { LearningRate = 1e-2, Momentum = 0.9, Fused = f }, 1.0, 20,
             "p, g, buf read; p, buf written"),

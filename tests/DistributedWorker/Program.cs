@@ -175,7 +175,7 @@ static void Bench(ProcessGroup? g, int steps, string modelName, string synchroni
     Tensor x = Tensor.Randn(new long[] { perRank }.Concat(inputShape).ToArray(), data).DetachFromDisposeScope();
     Tensor y = Tensor.Randn(new long[] { perRank, outputs }, data).DetachFromDisposeScope();
     double total = 0, communication = 0;
-    double Communicated() => dp.CommunicationSeconds + (optimizer as DiLoCo)?.CommunicationSeconds ?? 0;
+    double Communicated() => dp.CommunicationSeconds + ((optimizer as DiLoCo)?.CommunicationSeconds ?? 0);
     const int warmup = innerSteps;
     for (int step = 0; step < steps + warmup; step++)
     {
