@@ -16,11 +16,6 @@ inline float madd(float a, float b, float c) {
 #endif
 }
 
-// at::lerp's formula (ATen/native/Lerp.h).
-inline float lerp(float self, float end, float weight) {
-  return std::abs(weight) < 0.5f ? madd(weight, end - self, self) : madd(-(end - self), 1.0f - weight, end);
-}
-
 template <bool Decoupled, bool AmsGrad>
 void adam_range(const AdamArgs& a, int64_t begin, int64_t end) {
   float* __restrict p = a.p;
@@ -82,8 +77,8 @@ void sgd_range(const SgdArgs& a, int64_t begin, int64_t end) {
 // cannot rule out that a store to the parameter or momentum changes them, reloads them per element and leaves the
 // loop scalar (measured: ~470 ms for the 85M ViT-B set, 15% of memory bandwidth).
 
-// at::lerp with its formula chosen by the caller: the choice depends only on the weight, and with the branch inside
-// the loop GCC leaves REG's first pass scalar.
+// at::lerp's formula (ATen/native/Lerp.h) with its branch (|weight| < 0.5) chosen by the caller: the choice depends
+// only on the weight, and with the branch inside the loop GCC leaves REG's loops scalar.
 template <bool SmallWeight>
 inline float lerp_by(float self, float end, float weight) {
   return SmallWeight ? madd(weight, end - self, self) : madd(-(end - self), 1.0f - weight, end);
@@ -150,37 +145,30 @@ inline void reg_sums_range(const RegArgs& a, int64_t r0, int64_t r1, float* __re
   }
 }
 
-// Pass 2 over rows [r0, r1): θ ← θ·(1 − ηλ) − η·X·scale with X = u·rs_i·cs_j.
-inline void reg_update_range(const RegArgs& a, int64_t r0, int64_t r1) {
+template <bool Nesterov, bool SmallMu>
+inline void reg_update_rows(const RegArgs& a, int64_t r0, int64_t r1) {
   const int64_t cols = a.cols;
   const float* __restrict cs = a.cs;
   const float mu = a.mu, scale = a.scale, neg_lr = -a.lr, decay = a.decay;
-  const bool nesterov = a.nesterov, small_mu = std::abs(mu) < 0.5f;
   for (int64_t r = r0; r < r1; ++r) {
     const float* __restrict gr = a.g + r * cols;
     const float* __restrict mr = a.m + r * cols;
     float* __restrict pr = a.p + r * cols;
     const float ri = a.rs[r];
-    if (nesterov && small_mu) {
 #pragma omp simd
-      for (int64_t j = 0; j < cols; ++j) {
-        float x = lerp_by<true>(gr[j], mr[j], mu) * ri * cs[j] * scale;  // u.mul(rs).mul_(cs); X.mul_(ρ/(RMS + ε))
-        pr[j] = madd(x, neg_lr, pr[j] * decay);                          // p.mul_(1 − ηλ); p.sub_(X, η)
-      }
-    } else if (nesterov) {
-#pragma omp simd
-      for (int64_t j = 0; j < cols; ++j) {
-        float x = lerp_by<false>(gr[j], mr[j], mu) * ri * cs[j] * scale;
-        pr[j] = madd(x, neg_lr, pr[j] * decay);
-      }
-    } else {
-#pragma omp simd
-      for (int64_t j = 0; j < cols; ++j) {
-        float x = mr[j] * ri * cs[j] * scale;
-        pr[j] = madd(x, neg_lr, pr[j] * decay);
-      }
+    for (int64_t j = 0; j < cols; ++j) {
+      float u = Nesterov ? lerp_by<SmallMu>(gr[j], mr[j], mu) : mr[j];
+      float x = u * ri * cs[j] * scale;        // u.mul(rs).mul_(cs); X.mul_(ρ/(RMS + ε))
+      pr[j] = madd(x, neg_lr, pr[j] * decay);  // p.mul_(1 − ηλ); p.sub_(X, η)
     }
   }
+}
+
+// Pass 2 over rows [r0, r1): θ ← θ·(1 − ηλ) − η·X·scale with X = u·rs_i·cs_j.
+inline void reg_update_range(const RegArgs& a, int64_t r0, int64_t r1) {
+  if (!a.nesterov) reg_update_rows<false, false>(a, r0, r1);
+  else if (std::abs(a.mu) < 0.5f) reg_update_rows<true, true>(a, r0, r1);
+  else reg_update_rows<true, false>(a, r0, r1);
 }
 
 }  // namespace TZ_KERNEL_NS
