@@ -21,6 +21,13 @@ public static class TorchRuntime
     }
 
     /// <summary>
+    /// Threads that the binding's own parallel loops (fused optimizer steps, packed attention) run on at the current
+    /// <see cref="NumThreads"/>: equal to it when the native shim was built with OpenMP, as libtorch's parallel loops
+    /// need, and 1 when it was not (they would then silently run serially).
+    /// </summary>
+    public static int NativeLoopThreads => NativeMethods.tz_shim_parallel_threads();
+
+    /// <summary>
     /// Lets glibc's malloc keep freed activation-sized blocks for reuse instead of returning them to the system.
     /// By default glibc maps large blocks fresh for each allocation (above a threshold that only adapts in some
     /// arenas) and trims freed heap memory early, so every training step page-faults its activations in again:

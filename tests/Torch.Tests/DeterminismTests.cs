@@ -137,6 +137,18 @@ public class DeterminismTests
     }
 
     [Test]
+    public void TheShimsOwnParallelLoopsUseLibtorchsThreads()
+    {
+        // The fused optimizer steps and the packed attention split work with at::parallel_for inside the shim; built
+        // without OpenMP they would run on one thread whatever the setting (they did, until this test).
+        foreach (int n in new[] { 1, 2, 3 })
+        {
+            TorchRuntime.NumThreads = n;
+            TorchRuntime.NativeLoopThreads.Should().Be(n, $"with {n} libtorch threads");
+        }
+    }
+
+    [Test]
     public void TrainingIsBitwiseRepeatableAtAFixedThreadCount()
     {
         TorchRuntime.NumThreads = 2;

@@ -30,6 +30,7 @@ TZ_API int64_t tz_live_tensors(void);
 TZ_API const char* tz_version(void);
 TZ_API void tz_set_num_threads(int n);
 TZ_API int tz_get_num_threads(void);
+TZ_API int tz_shim_parallel_threads(void);
 /* glibc malloc: blocks of at least mmap_threshold bytes (<= 32 MB) are mmapped and unmapped on free; up to
    trim_threshold freed bytes stay in the heap. Returns 0, or -1 when rejected or not glibc. */
 TZ_API int tz_keep_freed_memory(int64_t mmap_threshold, int64_t trim_threshold);

@@ -5,6 +5,9 @@
 #include <torch/version.h>
 
 #include <cstring>
+#include <mutex>
+#include <set>
+#include <thread>
 
 #include "common.h"
 
@@ -72,6 +75,18 @@ void tz_set_num_threads(int n) {
   if (n > 0) at::set_num_threads(n);
 }
 int tz_get_num_threads(void) { return at::get_num_threads(); }
+// How many threads an at::parallel_for compiled into the shim runs on. It is an inline template over OpenMP, so a
+// shim built without OpenMP answers 1 whatever the thread setting: the check that the fused optimizer steps and the
+// attention loops really run in parallel.
+int tz_shim_parallel_threads(void) {
+  std::mutex lock;
+  std::set<std::thread::id> seen;
+  at::parallel_for(0, 4 * at::get_num_threads(), 1, [&](int64_t, int64_t) {
+    std::lock_guard<std::mutex> guard(lock);
+    seen.insert(std::this_thread::get_id());
+  });
+  return static_cast<int>(seen.size());
+}
 int tz_keep_freed_memory(int64_t mmap_threshold, int64_t trim_threshold) {
 #if defined(__GLIBC__)
   // glibc caps the mmap threshold at half its 64 MB arena heap and rejects larger values (mallopt returns 0).

@@ -14,6 +14,7 @@ internal static unsafe class NativeMethods
     [DllImport(Lib)] internal static extern void tz_set_num_threads(int n);
     [DllImport(Lib)] internal static extern int tz_keep_freed_memory(long mmapThreshold, long trimThreshold);
     [DllImport(Lib)] internal static extern int tz_get_num_threads();
+    [DllImport(Lib)] internal static extern int tz_shim_parallel_threads();
     [DllImport(Lib)] internal static extern int tz_cuda_is_available();
     [DllImport(Lib)] internal static extern int tz_cuda_device_count();
 
