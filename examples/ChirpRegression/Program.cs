@@ -54,7 +54,7 @@ string[] targetNames = { "onset time (s)", "onset freq (Hz)", "offset freq (Hz)"
 Directory.CreateDirectory(run.Output);
 var clock = Stopwatch.StartNew();
 AnsiConsole.MarkupLine($"[bold]TorchZoo chirp regression[/] on libtorch {TorchRuntime.Version}, {run.Threads} threads" +
-                       (group is null ? "" : $" per rank, {group.WorldSize} data-parallel ranks") + (run.DiLoCoInnerSteps is { } h ? $", DiLoCo every {h} steps" : ""));
+                       (group is null ? "" : $" per rank, {group.WorldSize} data-parallel ranks") + (run.DiLoCoInnerSteps is { } h ? $", DiLoCo every {h} steps (outer lr {run.EffectiveOuterLearningRate:G3}, momentum {run.EffectiveOuterMomentum:G3})" : ""));
 AnsiConsole.MarkupLine($"{run.Samples:N0} spectrograms of {run.Grid}×{run.Grid}, ViT patch {run.Patch}, width {run.Width}, depth {run.Depth}, {run.Heads} heads, optimizer [bold]{run.Optimizer}[/]");
 
 var ml = new ZooContext(run.Seed);
@@ -170,7 +170,9 @@ AnsiConsole.MarkupLine(identical
 
 string reportPath = Path.Combine(run.Output, "chirp-report.html");
 Report.Write(reportPath, run, metrics, history, evaluations, split.TestSet.GetVectors("Targets").Values, before, targetNames, trainTime);
-AnsiConsole.MarkupLine($"report written to {reportPath}; total time {clock.Elapsed.TotalMinutes:F1} min");
+string summaryPath = Path.Combine(run.Output, "chirp-metrics.json");
+Summary.Write(summaryPath, run, metrics, history, evaluations, targetNames, trainTime, run.Threads);
+AnsiConsole.MarkupLine($"report written to {reportPath}, metrics to {summaryPath}; total time {clock.Elapsed.TotalMinutes:F1} min");
 model.Dispose();
 return identical ? 0 : 1;
 
