@@ -13,7 +13,10 @@ namespace TorchZoo.Trainers.Distributed;
 /// <code>
 /// Δ = mean_i(θ − θ_i);   b ← μ·b + Δ;   θ ← θ − η_out·(Δ + μ·b)   (without Nesterov: θ ← θ − η_out·b);   θ_i ← θ
 /// </code>
-/// Defaults (the paper's): H = 500, η_out = 0.7, μ = 0.9, Nesterov, inner AdamW. The inner optimizer's state stays
+/// Defaults (the paper's): H = 500, η_out = 0.7, μ = 0.9, Nesterov, inner AdamW. They are meant for thousands of outer
+/// steps: the outer step settles at η_out / (1 − μ) = 7 times the averaged pseudo-gradient, and a run with only about a
+/// hundred outer steps overshoots with them (the chirp example at H = 10 trains as well as data parallel with μ = 0.5
+/// and fails with 0.9; docs/benchmarks.md). The inner optimizer's state stays
 /// local to each rank. With one rank (or no group) the average is the rank's own pseudo-gradient. With H = 1,
 /// η_out = 1, μ = 0 and a linear inner optimizer (SGD, with or without momentum) it is plain data-parallel training.
 /// State per rank: the inner optimizer's plus the anchor and the outer buffer (8 bytes per parameter).
