@@ -57,6 +57,21 @@ public static class FusedOptimizerSteps
     }
 
     /// <summary>
+    /// One RMSprop update with torch.optim.RMSprop's rule: g ← g + λθ; v ← αv + (1−α)g²; with <paramref name="gradAvg"/>
+    /// (centered) ḡ ← αḡ + (1−α)g and d = √(v − ḡ²) + ε, else d = √v + ε; with <paramref name="momentumBuffer"/> (null when
+    /// μ = 0) b ← μb + g/d and θ ← θ − ηb, else θ ← θ − ηg/d. <paramref name="grad"/> is only read.
+    /// </summary>
+    public static void RmsProp_(Tensor parameter, Tensor grad, Tensor squareAvg, Tensor? gradAvg, Tensor? momentumBuffer,
+                                double lr, double alpha, double eps, double momentum, double weightDecay)
+    {
+        int status = NativeMethods.tz_fused_rmsprop_(parameter.Handle, grad.Handle, squareAvg.Handle, Tensor.HandleOf(gradAvg),
+                                                     Tensor.HandleOf(momentumBuffer), lr, alpha, eps, momentum, weightDecay);
+        GC.KeepAlive(gradAvg);
+        GC.KeepAlive(momentumBuffer);
+        Tensor.Check(status, parameter, grad, squareAvg);
+    }
+
+    /// <summary>
     /// One REG update (one RACS pass with p = 2) of a parameter viewed as a (<paramref name="rows"/>, −1) matrix:
     /// M ← lerp(M, G, 1−μ); U = lerp(G, M, μ) (Nesterov) or M; X = diag(r+ε)^−½·U·diag(c+ε)^−½ with r, c the row and
     /// column 2-norms of U; X ← X·ρ/(RMS(X) + ε); θ ← θ·(1 − ηλ) − ηX. Three passes over memory, no temporaries.

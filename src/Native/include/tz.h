@@ -216,6 +216,12 @@ TZ_API int tz_fused_lion_(tz_tensor param, tz_tensor grad, tz_tensor exp_avg, do
  * (Nesterov) or buf; θ ← θ − lr·d. momentum_buffer is NULL when momentum is 0. */
 TZ_API int tz_fused_sgd_(tz_tensor param, tz_tensor grad, tz_tensor momentum_buffer, double lr, double momentum,
                          double dampening, int nesterov, double weight_decay, int first);
+/* RMSprop (torch.optim.RMSprop's rule): g ← g + weight_decay·θ; v ← α·v + (1 − α)·g²; with grad_avg (centered)
+ * ḡ ← α·ḡ + (1 − α)·g and d = √(v − ḡ²) + ε, else d = √v + ε; with momentum (momentum_buffer not NULL)
+ * b ← momentum·b + g/d and θ ← θ − lr·b, else θ ← θ − lr·g/d. */
+TZ_API int tz_fused_rmsprop_(tz_tensor param, tz_tensor grad, tz_tensor square_avg, tz_tensor grad_avg,
+                             tz_tensor momentum_buffer, double lr, double alpha, double eps, double momentum,
+                             double weight_decay);
 /* REG (one RACS pass, p = 2) on the parameter viewed as (rows, numel/rows): momentum update, Nesterov direction,
  * row/column 2-norm scaling, RMS matched to target_rms, decoupled decay and update, in three passes. */
 TZ_API int tz_fused_reg_(tz_tensor param, tz_tensor grad, tz_tensor momentum_buffer, int64_t rows, double lr,

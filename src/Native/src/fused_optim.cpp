@@ -38,6 +38,16 @@ struct SgdArgs {
   float wd, mu, damp, neg_lr;  // damp = 1 − τ; neg_lr = −η
 };
 
+struct RmsPropArgs {
+  float* p;
+  const float* g;
+  float* sq;
+  float* ga;   // centered only
+  float* buf;  // momentum only
+  bool decay;  // λ ≠ 0: g.add(p, λ)
+  float wd, alpha, oma, eps, mu, neg_lr;  // oma = 1 − α; neg_lr = −η
+};
+
 struct RegArgs {
   float* p;
   const float* g;
@@ -105,6 +115,12 @@ void adam(const AdamArgs& a, int64_t n) {
 template <bool Momentum, bool Nesterov, bool First>
 void sgd(const SgdArgs& a, int64_t n) {
   auto range = use_avx2() ? avx2::sgd_range<Momentum, Nesterov, First> : baseline::sgd_range<Momentum, Nesterov, First>;
+  at::parallel_for(0, n, kGrain, [&](int64_t begin, int64_t end) { range(a, begin, end); });
+}
+
+template <bool Centered, bool Momentum>
+void rmsprop(const RmsPropArgs& a, int64_t n) {
+  auto range = use_avx2() ? avx2::rmsprop_range<Centered, Momentum> : baseline::rmsprop_range<Centered, Momentum>;
   at::parallel_for(0, n, kGrain, [&](int64_t begin, int64_t end) { range(a, begin, end); });
 }
 
@@ -234,6 +250,29 @@ int tz_fused_sgd_(tz_tensor param, tz_tensor grad, tz_tensor momentum_buffer, do
   else if (nesterov) sgd<true, true, false>(a, n);
   else if (first) sgd<true, false, true>(a, n);
   else sgd<true, false, false>(a, n);
+  return 0;
+  TZ_CATCH(-1)
+}
+
+int tz_fused_rmsprop_(tz_tensor param, tz_tensor grad, tz_tensor square_avg, tz_tensor grad_avg, tz_tensor momentum_buffer,
+                      double lr, double alpha, double eps, double momentum, double weight_decay) {
+  TZ_TRY
+  int64_t n = T(param).numel();
+  check_buffer(T(param), "the parameter", n);
+  check_buffer(T(grad), "the gradient", n);
+  check_buffer(T(square_avg), "square_avg", n);
+  if (grad_avg) check_buffer(T(grad_avg), "grad_avg", n);
+  if (momentum_buffer) check_buffer(T(momentum_buffer), "momentum_buffer", n);
+  if (momentum != 0.0 && !momentum_buffer) fail("fused RMSprop step: momentum needs a momentum_buffer");
+  RmsPropArgs a{data(param), data(grad), data(square_avg), grad_avg ? data(grad_avg) : nullptr,
+                momentum_buffer ? data(momentum_buffer) : nullptr, weight_decay != 0.0,
+                static_cast<float>(weight_decay), static_cast<float>(alpha), static_cast<float>(1.0 - alpha),
+                static_cast<float>(eps), static_cast<float>(momentum), static_cast<float>(-lr)};
+  const bool centered = grad_avg != nullptr, with_momentum = momentum != 0.0;
+  if (centered && with_momentum) rmsprop<true, true>(a, n);
+  else if (centered) rmsprop<true, false>(a, n);
+  else if (with_momentum) rmsprop<false, true>(a, n);
+  else rmsprop<false, false>(a, n);
   return 0;
   TZ_CATCH(-1)
 }

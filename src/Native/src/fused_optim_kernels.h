@@ -73,6 +73,40 @@ void sgd_range(const SgdArgs& a, int64_t begin, int64_t end) {
   }
 }
 
+// RMSprop as torch.optim.RMSprop (single tensor). Centered: with the running mean ḡ; Momentum: with the buffer b.
+template <bool Centered, bool Momentum>
+void rmsprop_range(const RmsPropArgs& a, int64_t begin, int64_t end) {
+  float* __restrict p = a.p;
+  const float* __restrict g = a.g;
+  float* __restrict sq = a.sq;
+  float* __restrict ga = a.ga;
+  float* __restrict buf = a.buf;
+  const bool decay = a.decay;
+  const float wd = a.wd, alpha = a.alpha, oma = a.oma, eps = a.eps, mu = a.mu, neg_lr = a.neg_lr;
+  for (int64_t i = begin; i < end; ++i) {
+    float pi = p[i];
+    float gi = decay ? madd(pi, wd, g[i]) : g[i];  // g.add(p, λ)
+    float s = madd(oma * gi, gi, sq[i] * alpha);   // v.mul_(α).addcmul_(g, g, 1 − α)
+    sq[i] = s;
+    float avg;
+    if (Centered) {
+      float m = madd(gi, oma, ga[i] * alpha);      // ḡ.mul_(α).add_(g, 1 − α)
+      ga[i] = m;
+      avg = std::sqrt(madd(-m, m, s));             // v.addcmul(ḡ, ḡ, −1).sqrt_()
+    } else {
+      avg = std::sqrt(s);                          // v.sqrt()
+    }
+    avg = avg + eps;                               // .add_(ε)
+    if (Momentum) {
+      float b = buf[i] * mu + gi / avg;            // b.mul_(μ).addcdiv_(g, avg)
+      buf[i] = b;
+      p[i] = madd(b, neg_lr, pi);                  // p.sub_(b, η)
+    } else {
+      p[i] = pi + neg_lr * gi / avg;               // p.addcdiv_(g, avg, −η)
+    }
+  }
+}
+
 // REG's loops copy every scalar of RegArgs into a local first: read through the reference inside the loop, GCC
 // cannot rule out that a store to the parameter or momentum changes them, reloads them per element and leaves the
 // loop scalar (measured: ~470 ms for the 85M ViT-B set, 15% of memory bandwidth).

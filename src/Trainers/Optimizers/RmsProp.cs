@@ -26,6 +26,12 @@ public sealed record RmsPropOptions : OptimizerOptions
     /// <summary>Normalize by an estimate of the gradient's variance (v − ḡ²) instead of its raw second moment.</summary>
     public bool Centered { get; init; }
 
+    /// <summary>
+    /// Float32 CPU parameters take one fused native pass that computes the generic path's values (see
+    /// <c>FusedUpdates</c>); false forces the generic tensor-op path, the reference. Default true.
+    /// </summary>
+    public bool Fused { get; init; } = true;
+
     public override string Name => "rmsprop";
 
     public override Optimizer Create(IReadOnlyList<ParameterGroupSpec> groups) => new RmsProp(this, groups);
@@ -38,6 +44,7 @@ public sealed class RmsProp : ParameterwiseOptimizer<RmsPropOptions>
 
     protected override void Update(ParamGroup group, RmsPropOptions o, Parameter p, Tensor grad, ParameterState state)
     {
+        if (FusedUpdates.TryRmsProp(group, o, p, grad, state)) return;
         double lr = group.LearningRate;
         grad = WeightDecay.Coupled(grad, p, o.WeightDecay);
         Tensor squareAvg = state.GetOrCreate("square_avg", () => p.ZerosLike());

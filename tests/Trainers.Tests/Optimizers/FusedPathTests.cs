@@ -35,7 +35,7 @@ public class FusedPathTests
         yield return Case("adam amsgrad", fused => new AdamOptions { LearningRate = 1e-2, AmsGrad = true, Beta2 = 0.99, Fused = fused });
         yield return Case("lion", fused => new LionOptions { LearningRate = 1e-3, WeightDecay = 0.1, Fused = fused });
         yield return Case("lion no decay", fused => new LionOptions { LearningRate = 1e-3, Beta1 = 0.95, Beta2 = 0.98, Fused = fused });
-        foreach (var (name, sgd) in SgdCases()) yield return Case(name, sgd);
+        foreach (var (name, sgd) in SgdCases().Concat(RmsPropCases())) yield return Case(name, sgd);
         yield return Case("reg", fused => new RegOptions { LearningRate = 1e-2, Fused = fused, Fallback = new AdamWOptions { Fused = fused } });
         yield return Case("reg plain momentum", fused => new RegOptions
         {
@@ -54,8 +54,19 @@ public class FusedPathTests
         yield return ("sgd maximize", fused => new SgdOptions { LearningRate = 0.05, Momentum = 0.5, Maximize = true, Fused = fused });
     }
 
+    // torch.optim.RMSprop's branches: plain, L2 decay, centered, momentum, both, maximize.
+    private static IEnumerable<(string, Func<bool, OptimizerOptions>)> RmsPropCases()
+    {
+        yield return ("rmsprop", fused => new RmsPropOptions { LearningRate = 1e-3, Fused = fused });
+        yield return ("rmsprop wd", fused => new RmsPropOptions { LearningRate = 1e-3, WeightDecay = 0.05, Alpha = 0.9, Fused = fused });
+        yield return ("rmsprop centered", fused => new RmsPropOptions { LearningRate = 1e-3, Centered = true, Fused = fused });
+        yield return ("rmsprop momentum", fused => new RmsPropOptions { LearningRate = 1e-3, Momentum = 0.9, Fused = fused });
+        yield return ("rmsprop centered momentum wd", fused => new RmsPropOptions { LearningRate = 1e-3, Centered = true, Momentum = 0.5, WeightDecay = 0.01, Fused = fused });
+        yield return ("rmsprop maximize", fused => new RmsPropOptions { LearningRate = 1e-3, Maximize = true, Eps = 1e-3, Fused = fused });
+    }
+
     public static IEnumerable<TestCaseData> BitwiseCases() =>
-        SgdCases().Select(c => new TestCaseData(c.Item2).SetName($"FusedIsBitIdenticalToGeneric({c.Item1})"));
+        SgdCases().Concat(RmsPropCases()).Select(c => new TestCaseData(c.Item2).SetName($"FusedIsBitIdenticalToGeneric({c.Item1})"));
 
     private static TestCaseData Case(string name, Func<bool, OptimizerOptions> options) => new TestCaseData(options).SetName($"FusedMatchesGeneric({name})");
 
@@ -63,8 +74,8 @@ public class FusedPathTests
     public void FusedMatchesGeneric(Func<bool, OptimizerOptions> options) => RunBothPaths(options, ShouldBeClose);
 
     /// <summary>
-    /// SGD's fused loop is one multiply-add per tensor op of the generic path, rounded as libtorch rounds it, so the
-    /// two must agree exactly: parameters after every step and the momentum buffer at the end. (The golden SGD
+    /// SGD's and RMSprop's fused loops are one rounding per tensor op of the generic path, rounded as libtorch rounds it,
+    /// so the two must agree exactly: parameters after every step and the state at the end. (The golden SGD
     /// trajectories from torch.optim.SGD run on the fused path too: their options keep the default Fused = true.)
     /// </summary>
     [TestCaseSource(nameof(BitwiseCases))]
@@ -126,6 +137,28 @@ public class FusedPathTests
         finally
         {
             foreach (var (_, p) in parameters) p.Dispose();
+        }
+    }
+
+    [TestCase(false, 0.0)]
+    [TestCase(true, 0.9)]
+    public void TheRmsPropKernelCalledDirectlyMatchesTheGenericOptimizer(bool centered, double momentum)
+    {
+        // The optimizer-level comparison above would also pass if RMSprop never took its fused branch; this drives the
+        // native kernel itself against the generic optimizer.
+        using var scope = DisposeScope.Enter();
+        using var g = new Generator(5);
+        Tensor start = Tensor.Randn(new long[] { 70, 50 }, g);
+        using var reference = new Parameter(start.Clone());
+        using Optimizer generic = new RmsPropOptions { LearningRate = 1e-3, Centered = centered, Momentum = momentum, WeightDecay = 0.01, Fused = false }.Create(new[] { reference });
+        Tensor p = start.Clone(), squareAvg = p.ZerosLike(), gradAvg = p.ZerosLike(), buf = p.ZerosLike();
+        for (int step = 0; step < 5; step++)
+        {
+            Tensor grad = Tensor.Randn(new long[] { 70, 50 }, g);
+            reference.Grad = grad.Clone();
+            generic.Step();
+            FusedOptimizerSteps.RmsProp_(p, grad, squareAvg, centered ? gradAvg : null, momentum > 0 ? buf : null, 1e-3, 0.99, 1e-8, momentum, 0.01);
+            ShouldBeEqual(p, reference, $"the parameter after step {step + 1}");
         }
     }
 

@@ -4,7 +4,7 @@ using TorchZoo.Torch.NN;
 namespace TorchZoo.Trainers.Optimizers.Kernels;
 
 /// <summary>
-/// The fused branch of AdamW/Adam, Lion, SGD and REG: when the options allow it (<c>Fused</c>, no cautious variant, REG's
+/// The fused branch of AdamW/Adam, Lion, SGD, RMSprop and REG: when the options allow it (<c>Fused</c>, no cautious variant, REG's
 /// defaults p = 2 and one balancing pass) and the parameter, its gradient and its state are contiguous float32 CPU
 /// tensors, the whole update runs as one native loop (<see cref="FusedOptimizerSteps"/>). Each method returns false
 /// when it did nothing, and the optimizer then runs its generic tensor-op path, which stays the reference: the
@@ -48,6 +48,17 @@ internal static class FusedUpdates
             buf = first ? state.GetOrCreate("momentum_buffer", () => p.ZerosLike()) : existing;
         }
         FusedOptimizerSteps.Sgd_(p, grad, buf, group.LearningRate, o.Momentum, o.Dampening, o.Nesterov, o.WeightDecay, first);
+        return true;
+    }
+
+    public static bool TryRmsProp(ParamGroup group, RmsPropOptions o, Parameter p, Tensor grad, ParameterState state)
+    {
+        if (!o.Fused || !Eligible(p, grad)) return false;
+        Tensor squareAvg = state.GetOrCreate("square_avg", () => p.ZerosLike());
+        Tensor? gradAvg = o.Centered ? state.GetOrCreate("grad_avg", () => p.ZerosLike()) : null;
+        Tensor? buf = o.Momentum > 0 ? state.GetOrCreate("momentum_buffer", () => p.ZerosLike()) : null;
+        if (!FusedOptimizerSteps.Supports(p, squareAvg, gradAvg, buf)) return false;
+        FusedOptimizerSteps.RmsProp_(p, grad, squareAvg, gradAvg, buf, group.LearningRate, o.Alpha, o.Eps, o.Momentum, o.WeightDecay);
         return true;
     }
 
