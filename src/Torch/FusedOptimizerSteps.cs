@@ -57,6 +57,34 @@ public static class FusedOptimizerSteps
     }
 
     /// <summary>
+    /// One NAdam update with torch.optim.NAdam's rule, given its schedule's coefficients: g ← g + λθ; m ← β1m + (1−β1)g;
+    /// v ← β2v + (1−β2)g²; d = √(v/bc2) + ε; θ ← θ + <paramref name="gradCoef"/>·g/d, then θ ← θ + <paramref name="momentumCoef"/>·m/d
+    /// (torch: −η(1−μ_t)/(1−Π_t) and −ημ_{t+1}/(1−Π_tμ_{t+1})). <paramref name="grad"/> is only read.
+    /// </summary>
+    public static void NAdam_(Tensor parameter, Tensor grad, Tensor expAvg, Tensor expAvgSq, double beta1, double beta2, double eps,
+                              double weightDecay, double biasCorrection2, double gradCoef, double momentumCoef)
+    {
+        int status = NativeMethods.tz_fused_nadam_(parameter.Handle, grad.Handle, expAvg.Handle, expAvgSq.Handle, beta1, beta2, eps,
+                                                   weightDecay, biasCorrection2, gradCoef, momentumCoef);
+        Tensor.Check(status, parameter, grad, expAvg);
+        GC.KeepAlive(expAvgSq);
+    }
+
+    /// <summary>
+    /// One AdaMod update (the official code's rule): g ← g + λθ; Adam moments; s = <paramref name="stepScale"/>/(√v + ε)
+    /// (stepScale = η√bc2/bc1); ŝ ← β3ŝ + (1−β3)s in <paramref name="expAvgLr"/>; θ ← θ − min(s, ŝ)·m.
+    /// </summary>
+    public static void AdaMod_(Tensor parameter, Tensor grad, Tensor expAvg, Tensor expAvgSq, Tensor expAvgLr, double beta1, double beta2,
+                               double beta3, double eps, double weightDecay, double stepScale)
+    {
+        int status = NativeMethods.tz_fused_adamod_(parameter.Handle, grad.Handle, expAvg.Handle, expAvgSq.Handle, expAvgLr.Handle,
+                                                    beta1, beta2, beta3, eps, weightDecay, stepScale);
+        Tensor.Check(status, parameter, grad, expAvg);
+        GC.KeepAlive(expAvgSq);
+        GC.KeepAlive(expAvgLr);
+    }
+
+    /// <summary>
     /// One RMSprop update with torch.optim.RMSprop's rule: g ← g + λθ; v ← αv + (1−α)g²; with <paramref name="gradAvg"/>
     /// (centered) ḡ ← αḡ + (1−α)g and d = √(v − ḡ²) + ε, else d = √v + ε; with <paramref name="momentumBuffer"/> (null when
     /// μ = 0) b ← μb + g/d and θ ← θ − ηb, else θ ← θ − ηg/d. <paramref name="grad"/> is only read.

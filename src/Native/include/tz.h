@@ -216,6 +216,15 @@ TZ_API int tz_fused_lion_(tz_tensor param, tz_tensor grad, tz_tensor exp_avg, do
  * (Nesterov) or buf; θ ← θ − lr·d. momentum_buffer is NULL when momentum is 0. */
 TZ_API int tz_fused_sgd_(tz_tensor param, tz_tensor grad, tz_tensor momentum_buffer, double lr, double momentum,
                          double dampening, int nesterov, double weight_decay, int first);
+/* NAdam (torch.optim.NAdam's rule) with the schedule's coefficients computed by the caller: g ← g + weight_decay·θ;
+ * Adam moments; d = √(v / bias_correction2) + ε; θ ← θ + grad_coef·g/d, then θ ← θ + momentum_coef·m/d. */
+TZ_API int tz_fused_nadam_(tz_tensor param, tz_tensor grad, tz_tensor exp_avg, tz_tensor exp_avg_sq, double beta1,
+                           double beta2, double eps, double weight_decay, double bias_correction2, double grad_coef,
+                           double momentum_coef);
+/* AdaMod (the official code's rule): g ← g + weight_decay·θ; Adam moments; s = step_scale/(√v + ε) with
+ * step_scale = lr·√bc2/bc1; ŝ ← β3·ŝ + (1 − β3)·s in exp_avg_lr; θ ← θ − min(s, ŝ)·m. */
+TZ_API int tz_fused_adamod_(tz_tensor param, tz_tensor grad, tz_tensor exp_avg, tz_tensor exp_avg_sq, tz_tensor exp_avg_lr,
+                            double beta1, double beta2, double beta3, double eps, double weight_decay, double step_scale);
 /* RMSprop (torch.optim.RMSprop's rule): g ← g + weight_decay·θ; v ← α·v + (1 − α)·g²; with grad_avg (centered)
  * ḡ ← α·ḡ + (1 − α)·g and d = √(v − ḡ²) + ε, else d = √v + ε; with momentum (momentum_buffer not NULL)
  * b ← momentum·b + g/d and θ ← θ − lr·b, else θ ← θ − lr·g/d. */

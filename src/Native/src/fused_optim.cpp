@@ -38,6 +38,25 @@ struct SgdArgs {
   float wd, mu, damp, neg_lr;  // damp = 1 − τ; neg_lr = −η
 };
 
+struct NAdamArgs {
+  float* p;
+  const float* g;
+  float* m;
+  float* v;
+  bool decay;  // λ ≠ 0: g.add(p, λ)
+  float wd, b1, omb1, b2, omb2, bc2, eps, grad_coef, momentum_coef;
+};
+
+struct AdaModArgs {
+  float* p;
+  const float* g;
+  float* m;
+  float* v;
+  float* sa;   // the step-size EMA
+  bool decay;  // λ ≠ 0: g.add(p, λ)
+  float wd, b1, omb1, b2, omb2, b3, omb3, eps, c;  // c = η√bc2/bc1
+};
+
 struct RmsPropArgs {
   float* p;
   const float* g;
@@ -250,6 +269,43 @@ int tz_fused_sgd_(tz_tensor param, tz_tensor grad, tz_tensor momentum_buffer, do
   else if (nesterov) sgd<true, true, false>(a, n);
   else if (first) sgd<true, false, true>(a, n);
   else sgd<true, false, false>(a, n);
+  return 0;
+  TZ_CATCH(-1)
+}
+
+int tz_fused_nadam_(tz_tensor param, tz_tensor grad, tz_tensor exp_avg, tz_tensor exp_avg_sq, double beta1, double beta2,
+                    double eps, double weight_decay, double bias_correction2, double grad_coef, double momentum_coef) {
+  TZ_TRY
+  int64_t n = T(param).numel();
+  check_buffer(T(param), "the parameter", n);
+  check_buffer(T(grad), "the gradient", n);
+  check_buffer(T(exp_avg), "exp_avg", n);
+  check_buffer(T(exp_avg_sq), "exp_avg_sq", n);
+  NAdamArgs a{data(param), data(grad), data(exp_avg), data(exp_avg_sq), weight_decay != 0.0,
+              static_cast<float>(weight_decay), static_cast<float>(beta1), static_cast<float>(1.0 - beta1),
+              static_cast<float>(beta2), static_cast<float>(1.0 - beta2), static_cast<float>(bias_correction2),
+              static_cast<float>(eps), static_cast<float>(grad_coef), static_cast<float>(momentum_coef)};
+  auto range = use_avx2() ? avx2::nadam_range : baseline::nadam_range;
+  at::parallel_for(0, n, kGrain, [&](int64_t begin, int64_t end) { range(a, begin, end); });
+  return 0;
+  TZ_CATCH(-1)
+}
+
+int tz_fused_adamod_(tz_tensor param, tz_tensor grad, tz_tensor exp_avg, tz_tensor exp_avg_sq, tz_tensor exp_avg_lr,
+                     double beta1, double beta2, double beta3, double eps, double weight_decay, double step_scale) {
+  TZ_TRY
+  int64_t n = T(param).numel();
+  check_buffer(T(param), "the parameter", n);
+  check_buffer(T(grad), "the gradient", n);
+  check_buffer(T(exp_avg), "exp_avg", n);
+  check_buffer(T(exp_avg_sq), "exp_avg_sq", n);
+  check_buffer(T(exp_avg_lr), "exp_avg_lr", n);
+  AdaModArgs a{data(param), data(grad), data(exp_avg), data(exp_avg_sq), data(exp_avg_lr), weight_decay != 0.0,
+               static_cast<float>(weight_decay), static_cast<float>(beta1), static_cast<float>(1.0 - beta1),
+               static_cast<float>(beta2), static_cast<float>(1.0 - beta2), static_cast<float>(beta3),
+               static_cast<float>(1.0 - beta3), static_cast<float>(eps), static_cast<float>(step_scale)};
+  auto range = use_avx2() ? avx2::adamod_range : baseline::adamod_range;
+  at::parallel_for(0, n, kGrain, [&](int64_t begin, int64_t end) { range(a, begin, end); });
   return 0;
   TZ_CATCH(-1)
 }

@@ -73,6 +73,53 @@ void sgd_range(const SgdArgs& a, int64_t begin, int64_t end) {
   }
 }
 
+// NAdam as torch.optim.NAdam 1.13 (single tensor); the schedule's two coefficients come from the caller.
+inline void nadam_range(const NAdamArgs& a, int64_t begin, int64_t end) {
+  float* __restrict p = a.p;
+  const float* __restrict g = a.g;
+  float* __restrict m = a.m;
+  float* __restrict v = a.v;
+  const bool decay = a.decay;
+  const float wd = a.wd, b1 = a.b1, omb1 = a.omb1, b2 = a.b2, omb2 = a.omb2, bc2 = a.bc2, eps = a.eps;
+  const float grad_coef = a.grad_coef, momentum_coef = a.momentum_coef;
+  for (int64_t i = begin; i < end; ++i) {
+    float pi = p[i];
+    float gi = decay ? madd(pi, wd, g[i]) : g[i];  // g.add(p, λ)
+    float mi = madd(gi, omb1, m[i] * b1);         // m.mul_(β1).add_(g, 1 − β1)
+    float vi = madd(omb2 * gi, gi, v[i] * b2);    // v.mul_(β2).addcmul_(g, g, 1 − β2)
+    m[i] = mi;
+    v[i] = vi;
+    float denom = std::sqrt(vi / bc2) + eps;      // v.div(bc2).sqrt_().add_(ε)
+    pi = pi + grad_coef * gi / denom;             // p.addcdiv_(g, denom, −η(1 − μ_t)/(1 − Π_t))
+    p[i] = pi + momentum_coef * mi / denom;       // p.addcdiv_(m, denom, −ημ_{t+1}/(1 − Π_t·μ_{t+1}))
+  }
+}
+
+// AdaMod as the official code: Adam's moments, per-element step s = c/(√v + ε) (c = η√bc2/bc1 from the caller), its
+// EMA ŝ, θ ← θ − min(s, ŝ)·m. at::minimum propagates NaN, std::min would not: the ternaries keep NaN where ATen does.
+inline void adamod_range(const AdaModArgs& a, int64_t begin, int64_t end) {
+  float* __restrict p = a.p;
+  const float* __restrict g = a.g;
+  float* __restrict m = a.m;
+  float* __restrict v = a.v;
+  float* __restrict sa = a.sa;
+  const bool decay = a.decay;
+  const float wd = a.wd, b1 = a.b1, omb1 = a.omb1, b2 = a.b2, omb2 = a.omb2, b3 = a.b3, omb3 = a.omb3, eps = a.eps, c = a.c;
+  for (int64_t i = begin; i < end; ++i) {
+    float pi = p[i];
+    float gi = decay ? madd(pi, wd, g[i]) : g[i];  // g.add(p, λ)
+    float mi = madd(gi, omb1, m[i] * b1);         // m.mul_(β1).add_(g, 1 − β1)
+    float vi = madd(omb2 * gi, gi, v[i] * b2);    // v.mul_(β2).addcmul_(g, g, 1 − β2)
+    m[i] = mi;
+    v[i] = vi;
+    float step = c / (std::sqrt(vi) + eps);       // ones.mul_(c).div_(v.sqrt().add_(ε))
+    float avg = madd(step, omb3, sa[i] * b3);     // ŝ.mul_(β3).add_(s, 1 − β3)
+    sa[i] = avg;
+    float bounded = step != step ? step : (avg != avg ? avg : (avg < step ? avg : step));  // s.minimum_(ŝ)
+    p[i] = pi - bounded * mi;                     // .mul_(m); p.sub_(s)
+  }
+}
+
 // RMSprop as torch.optim.RMSprop (single tensor). Centered: with the running mean ḡ; Momentum: with the buffer b.
 template <bool Centered, bool Momentum>
 void rmsprop_range(const RmsPropArgs& a, int64_t begin, int64_t end) {

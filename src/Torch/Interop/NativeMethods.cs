@@ -138,6 +138,8 @@ internal static unsafe class NativeMethods
     [DllImport(Lib)] internal static extern int tz_fused_adam_(IntPtr param, IntPtr grad, IntPtr expAvg, IntPtr expAvgSq, IntPtr maxExpAvgSq, double lr, double beta1, double beta2, double eps, double weightDecay, int decoupled, long step);
     [DllImport(Lib)] internal static extern int tz_fused_lion_(IntPtr param, IntPtr grad, IntPtr expAvg, double lr, double beta1, double beta2, double weightDecay);
     [DllImport(Lib)] internal static extern int tz_fused_sgd_(IntPtr param, IntPtr grad, IntPtr momentumBuffer, double lr, double momentum, double dampening, int nesterov, double weightDecay, int first);
+    [DllImport(Lib)] internal static extern int tz_fused_nadam_(IntPtr param, IntPtr grad, IntPtr expAvg, IntPtr expAvgSq, double beta1, double beta2, double eps, double weightDecay, double biasCorrection2, double gradCoef, double momentumCoef);
+    [DllImport(Lib)] internal static extern int tz_fused_adamod_(IntPtr param, IntPtr grad, IntPtr expAvg, IntPtr expAvgSq, IntPtr expAvgLr, double beta1, double beta2, double beta3, double eps, double weightDecay, double stepScale);
     [DllImport(Lib)] internal static extern int tz_fused_rmsprop_(IntPtr param, IntPtr grad, IntPtr squareAvg, IntPtr gradAvg, IntPtr momentumBuffer, double lr, double alpha, double eps, double momentum, double weightDecay);
     [DllImport(Lib)] internal static extern int tz_fused_reg_(IntPtr param, IntPtr grad, IntPtr momentumBuffer, long rows, double lr, double momentum, int nesterov, double targetRms, double eps, double weightDecay);
 

@@ -18,6 +18,12 @@ public sealed record AdaModOptions : AdaptiveMomentOptions
     /// <summary>The rate β3 of the step-size EMA (memory ≈ 1/(1−β3) steps).</summary>
     public double Beta3 { get; init => field = OptionChecks.Beta(value, nameof(Beta3)); } = 0.999;
 
+    /// <summary>
+    /// Float32 CPU parameters take one fused native pass that computes the generic path's values (see
+    /// <c>FusedUpdates</c>); false forces the generic tensor-op path, the reference. Default true.
+    /// </summary>
+    public bool Fused { get; init; } = true;
+
     public override string Name => "adamod";
 
     public override Optimizer Create(IReadOnlyList<ParameterGroupSpec> groups) => new AdaMod(this, groups);
@@ -31,10 +37,13 @@ public sealed class AdaMod : ParameterwiseOptimizer<AdaModOptions>
     protected override void Update(ParamGroup group, AdaModOptions o, Parameter p, Tensor grad, ParameterState state)
     {
         double lr = group.LearningRate;
+        double bc1 = AdamMoments.BiasCorrection(o.Beta1, state.Step), bc2 = AdamMoments.BiasCorrection(o.Beta2, state.Step);
+        double stepScale = lr * Math.Sqrt(bc2) / bc1;
+        if (FusedUpdates.TryAdaMod(o, p, grad, state, stepScale)) return;
         grad = WeightDecay.Coupled(grad, p, o.WeightDecay);
-        var (m, v, bc1, bc2) = AdamMoments.Advance(state, p, grad, o.Beta1, o.Beta2);
+        var (m, v, _, _) = AdamMoments.Advance(state, p, grad, o.Beta1, o.Beta2);
         Tensor stepAverage = state.GetOrCreate("exp_avg_lr", () => p.ZerosLike());
-        Tensor step = p.OnesLike().Mul_(lr * Math.Sqrt(bc2) / bc1).Div_(v.Sqrt().Add_(o.Eps));
+        Tensor step = p.OnesLike().Mul_(stepScale).Div_(v.Sqrt().Add_(o.Eps));
         stepAverage.Mul_(o.Beta3).Add_(step, 1 - o.Beta3);
         step.Minimum_(stepAverage).Mul_(m);
         p.Sub_(step);

@@ -18,6 +18,12 @@ public sealed record NAdamOptions : AdaptiveMomentOptions
     /// <summary>Momentum decay ψ of the schedule μ_t = β1(1 − ½·0.96^(tψ)).</summary>
     public double MomentumDecay { get; init => field = OptionChecks.NonNegative(value, nameof(MomentumDecay)); } = 4e-3;
 
+    /// <summary>
+    /// Float32 CPU parameters take one fused native pass that computes the generic path's values (see
+    /// <c>FusedUpdates</c>); false forces the generic tensor-op path, the reference. Default true.
+    /// </summary>
+    public bool Fused { get; init; } = true;
+
     public override string Name => "nadam";
 
     public override Optimizer Create(IReadOnlyList<ParameterGroupSpec> groups) => new NAdam(this, groups);
@@ -32,20 +38,22 @@ public sealed class NAdam : ParameterwiseOptimizer<NAdamOptions>
     {
         double lr = group.LearningRate;
         long t = state.Step;
-        grad = WeightDecay.Coupled(grad, p, o.WeightDecay);
-
         double mu = MomentumCoefficient(o, t);
         double muNext = MomentumCoefficient(o, t + 1);
         // Π_t lives in a float32 tensor in torch, so its products round to float32 at every step.
         float muProduct = (float)state.GetScalar("mu_product", 1) * (float)mu;
         float muProductNext = muProduct * (float)mu * (float)muNext;
         state.SetScalar("mu_product", muProduct);
+        double gradCoef = -lr * (1 - mu) / (1 - muProduct), momentumCoef = -lr * muNext / (1 - muProductNext);
+        double bc2 = AdamMoments.BiasCorrection(o.Beta2, t);
+        if (FusedUpdates.TryNAdam(o, p, grad, state, bc2, gradCoef, momentumCoef)) return;
 
-        var (m, v, _, bc2) = AdamMoments.Advance(state, p, grad, o.Beta1, o.Beta2);
+        grad = WeightDecay.Coupled(grad, p, o.WeightDecay);
+        var (m, v, _, _) = AdamMoments.Advance(state, p, grad, o.Beta1, o.Beta2);
         // torch's NAdam divides before the square root (Adam takes √v first), so not AdamMoments.Denominator.
         Tensor denom = v.Div(bc2).Sqrt_().Add_(o.Eps);
-        p.Addcdiv_(grad, denom, -lr * (1 - mu) / (1 - muProduct));
-        p.Addcdiv_(m, denom, -lr * muNext / (1 - muProductNext));
+        p.Addcdiv_(grad, denom, gradCoef);
+        p.Addcdiv_(m, denom, momentumCoef);
     }
 
     /// <summary>μ_t = β1(1 − ½·0.96^(tψ)), Dozat's warming momentum schedule.</summary>

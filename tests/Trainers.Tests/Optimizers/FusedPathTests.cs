@@ -54,7 +54,7 @@ public class FusedPathTests
         yield return ("sgd maximize", fused => new SgdOptions { LearningRate = 0.05, Momentum = 0.5, Maximize = true, Fused = fused });
     }
 
-    // torch.optim.RMSprop's branches: plain, L2 decay, centered, momentum, both, maximize.
+    // torch.optim.RMSprop's branches (plain, L2 decay, centered, momentum, both, maximize), NAdam's and AdaMod's.
     private static IEnumerable<(string, Func<bool, OptimizerOptions>)> RmsPropCases()
     {
         yield return ("rmsprop", fused => new RmsPropOptions { LearningRate = 1e-3, Fused = fused });
@@ -62,6 +62,11 @@ public class FusedPathTests
         yield return ("rmsprop centered", fused => new RmsPropOptions { LearningRate = 1e-3, Centered = true, Fused = fused });
         yield return ("rmsprop momentum", fused => new RmsPropOptions { LearningRate = 1e-3, Momentum = 0.9, Fused = fused });
         yield return ("rmsprop centered momentum wd", fused => new RmsPropOptions { LearningRate = 1e-3, Centered = true, Momentum = 0.5, WeightDecay = 0.01, Fused = fused });
+        yield return ("nadam", fused => new NAdamOptions { Fused = fused });
+        yield return ("nadam wd", fused => new NAdamOptions { LearningRate = 1e-2, WeightDecay = 0.05, Beta2 = 0.99, Fused = fused });
+        yield return ("nadam maximize", fused => new NAdamOptions { Maximize = true, MomentumDecay = 0.01, Fused = fused });
+        yield return ("adamod", fused => new AdaModOptions { LearningRate = 1e-2, Fused = fused });
+        yield return ("adamod wd", fused => new AdaModOptions { LearningRate = 1e-2, WeightDecay = 0.05, Beta3 = 0.9, Fused = fused });
         yield return ("rmsprop maximize", fused => new RmsPropOptions { LearningRate = 1e-3, Maximize = true, Eps = 1e-3, Fused = fused });
     }
 
@@ -74,7 +79,7 @@ public class FusedPathTests
     public void FusedMatchesGeneric(Func<bool, OptimizerOptions> options) => RunBothPaths(options, ShouldBeClose);
 
     /// <summary>
-    /// SGD's and RMSprop's fused loops are one rounding per tensor op of the generic path, rounded as libtorch rounds it,
+    /// SGD's, RMSprop's, NAdam's and AdaMod's fused loops are one rounding per tensor op of the generic path, rounded as libtorch rounds it,
     /// so the two must agree exactly: parameters after every step and the state at the end. (The golden SGD
     /// trajectories from torch.optim.SGD run on the fused path too: their options keep the default Fused = true.)
     /// </summary>

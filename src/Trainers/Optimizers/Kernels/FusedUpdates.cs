@@ -4,7 +4,7 @@ using TorchZoo.Torch.NN;
 namespace TorchZoo.Trainers.Optimizers.Kernels;
 
 /// <summary>
-/// The fused branch of AdamW/Adam, Lion, SGD, RMSprop and REG: when the options allow it (<c>Fused</c>, no cautious variant, REG's
+/// The fused branch of AdamW/Adam, NAdam, AdaMod, Lion, SGD, RMSprop and REG: when the options allow it (<c>Fused</c>, no cautious variant, REG's
 /// defaults p = 2 and one balancing pass) and the parameter, its gradient and its state are contiguous float32 CPU
 /// tensors, the whole update runs as one native loop (<see cref="FusedOptimizerSteps"/>). Each method returns false
 /// when it did nothing, and the optimizer then runs its generic tensor-op path, which stays the reference: the
@@ -48,6 +48,27 @@ internal static class FusedUpdates
             buf = first ? state.GetOrCreate("momentum_buffer", () => p.ZerosLike()) : existing;
         }
         FusedOptimizerSteps.Sgd_(p, grad, buf, group.LearningRate, o.Momentum, o.Dampening, o.Nesterov, o.WeightDecay, first);
+        return true;
+    }
+
+    public static bool TryNAdam(NAdamOptions o, Parameter p, Tensor grad, ParameterState state, double biasCorrection2, double gradCoef, double momentumCoef)
+    {
+        if (!o.Fused || !Eligible(p, grad)) return false;
+        Tensor m = state.GetOrCreate("exp_avg", () => p.ZerosLike());
+        Tensor v = state.GetOrCreate("exp_avg_sq", () => p.ZerosLike());
+        if (!FusedOptimizerSteps.Supports(p, m, v)) return false;
+        FusedOptimizerSteps.NAdam_(p, grad, m, v, o.Beta1, o.Beta2, o.Eps, o.WeightDecay, biasCorrection2, gradCoef, momentumCoef);
+        return true;
+    }
+
+    public static bool TryAdaMod(AdaModOptions o, Parameter p, Tensor grad, ParameterState state, double stepScale)
+    {
+        if (!o.Fused || !Eligible(p, grad)) return false;
+        Tensor m = state.GetOrCreate("exp_avg", () => p.ZerosLike());
+        Tensor v = state.GetOrCreate("exp_avg_sq", () => p.ZerosLike());
+        Tensor average = state.GetOrCreate("exp_avg_lr", () => p.ZerosLike());
+        if (!FusedOptimizerSteps.Supports(p, m, v, average)) return false;
+        FusedOptimizerSteps.AdaMod_(p, grad, m, v, average, o.Beta1, o.Beta2, o.Beta3, o.Eps, o.WeightDecay, stepScale);
         return true;
     }
 
