@@ -171,7 +171,7 @@ AnsiConsole.MarkupLine(identical
 string reportPath = Path.Combine(run.Output, "chirp-report.html");
 Report.Write(reportPath, run, metrics, history, evaluations, split.TestSet.GetVectors("Targets").Values, before, targetNames, trainTime);
 string summaryPath = Path.Combine(run.Output, "chirp-metrics.json");
-Summary.Write(summaryPath, run, metrics, history, evaluations, targetNames, trainTime, run.Threads);
+Summary.Write(summaryPath, run, metrics, history, evaluations, targetNames, trainTime);
 AnsiConsole.MarkupLine($"report written to {reportPath}, metrics to {summaryPath}; total time {clock.Elapsed.TotalMinutes:F1} min");
 model.Dispose();
 return identical ? 0 : 1;

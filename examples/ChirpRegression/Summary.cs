@@ -11,7 +11,7 @@ namespace ChirpRegression;
 internal static class Summary
 {
     public static void Write(string path, RunOptions run, RegressionMetrics metrics, TrainingHistory history,
-        IReadOnlyList<EvaluationRecord> evaluations, string[] targetNames, TimeSpan trainTime, int threads)
+        IReadOnlyList<EvaluationRecord> evaluations, string[] targetNames, TimeSpan trainTime)
     {
         var summary = new
         {
@@ -25,7 +25,7 @@ internal static class Summary
             DiLoCoInnerSteps = run.DiLoCoInnerSteps,
             OuterLearningRate = run.DiLoCoInnerSteps is null ? (double?)null : run.EffectiveOuterLearningRate,
             OuterMomentum = run.DiLoCoInnerSteps is null ? (double?)null : run.EffectiveOuterMomentum,
-            ThreadsPerProcess = threads,
+            ThreadsPerProcess = run.Threads,
             history.Steps,
             StopReason = history.StopReason.ToString(),
             TrainMinutes = trainTime.TotalMinutes,

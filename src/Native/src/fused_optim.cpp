@@ -125,6 +125,14 @@ void check_buffer(const at::Tensor& t, const char* what, int64_t numel) {
 
 float* data(tz_tensor t) { return T(t).data_ptr<float>(); }
 
+// The parameter and its gradient, checked; returns the element count every other buffer must have.
+int64_t check_step(tz_tensor param, tz_tensor grad) {
+  const int64_t n = T(param).numel();
+  check_buffer(T(param), "the parameter", n);
+  check_buffer(T(grad), "the gradient", n);
+  return n;
+}
+
 template <bool Decoupled, bool AmsGrad>
 void adam(const AdamArgs& a, int64_t n) {
   auto range = use_avx2() ? avx2::adam_range<Decoupled, AmsGrad> : baseline::adam_range<Decoupled, AmsGrad>;
@@ -208,9 +216,7 @@ int tz_fused_adam_(tz_tensor param, tz_tensor grad, tz_tensor exp_avg, tz_tensor
                    tz_tensor max_exp_avg_sq, double lr, double beta1, double beta2, double eps,
                    double weight_decay, int decoupled, int64_t step) {
   TZ_TRY
-  int64_t n = T(param).numel();
-  check_buffer(T(param), "the parameter", n);
-  check_buffer(T(grad), "the gradient", n);
+  const int64_t n = check_step(param, grad);
   check_buffer(T(exp_avg), "exp_avg", n);
   check_buffer(T(exp_avg_sq), "exp_avg_sq", n);
   if (max_exp_avg_sq) check_buffer(T(max_exp_avg_sq), "max_exp_avg_sq", n);
@@ -238,9 +244,7 @@ int tz_fused_adam_(tz_tensor param, tz_tensor grad, tz_tensor exp_avg, tz_tensor
 int tz_fused_lion_(tz_tensor param, tz_tensor grad, tz_tensor exp_avg, double lr, double beta1, double beta2,
                    double weight_decay) {
   TZ_TRY
-  int64_t n = T(param).numel();
-  check_buffer(T(param), "the parameter", n);
-  check_buffer(T(grad), "the gradient", n);
+  const int64_t n = check_step(param, grad);
   check_buffer(T(exp_avg), "exp_avg", n);
   LionArgs a{data(param), data(grad), data(exp_avg),
              static_cast<float>(weight_decay != 0.0 ? 1.0 - lr * weight_decay : 1.0), static_cast<float>(lr),
@@ -255,9 +259,7 @@ int tz_fused_lion_(tz_tensor param, tz_tensor grad, tz_tensor exp_avg, double lr
 int tz_fused_sgd_(tz_tensor param, tz_tensor grad, tz_tensor momentum_buffer, double lr, double momentum,
                   double dampening, int nesterov, double weight_decay, int first) {
   TZ_TRY
-  int64_t n = T(param).numel();
-  check_buffer(T(param), "the parameter", n);
-  check_buffer(T(grad), "the gradient", n);
+  const int64_t n = check_step(param, grad);
   if (momentum_buffer) check_buffer(T(momentum_buffer), "momentum_buffer", n);
   if (momentum != 0.0 && !momentum_buffer) fail("fused SGD step: momentum needs a momentum_buffer");
   if (nesterov && momentum == 0.0) fail("fused SGD step: Nesterov needs momentum");
@@ -276,9 +278,7 @@ int tz_fused_sgd_(tz_tensor param, tz_tensor grad, tz_tensor momentum_buffer, do
 int tz_fused_nadam_(tz_tensor param, tz_tensor grad, tz_tensor exp_avg, tz_tensor exp_avg_sq, double beta1, double beta2,
                     double eps, double weight_decay, double bias_correction2, double grad_coef, double momentum_coef) {
   TZ_TRY
-  int64_t n = T(param).numel();
-  check_buffer(T(param), "the parameter", n);
-  check_buffer(T(grad), "the gradient", n);
+  const int64_t n = check_step(param, grad);
   check_buffer(T(exp_avg), "exp_avg", n);
   check_buffer(T(exp_avg_sq), "exp_avg_sq", n);
   NAdamArgs a{data(param), data(grad), data(exp_avg), data(exp_avg_sq), weight_decay != 0.0,
@@ -294,9 +294,7 @@ int tz_fused_nadam_(tz_tensor param, tz_tensor grad, tz_tensor exp_avg, tz_tenso
 int tz_fused_adamod_(tz_tensor param, tz_tensor grad, tz_tensor exp_avg, tz_tensor exp_avg_sq, tz_tensor exp_avg_lr,
                      double beta1, double beta2, double beta3, double eps, double weight_decay, double step_scale) {
   TZ_TRY
-  int64_t n = T(param).numel();
-  check_buffer(T(param), "the parameter", n);
-  check_buffer(T(grad), "the gradient", n);
+  const int64_t n = check_step(param, grad);
   check_buffer(T(exp_avg), "exp_avg", n);
   check_buffer(T(exp_avg_sq), "exp_avg_sq", n);
   check_buffer(T(exp_avg_lr), "exp_avg_lr", n);
@@ -313,9 +311,7 @@ int tz_fused_adamod_(tz_tensor param, tz_tensor grad, tz_tensor exp_avg, tz_tens
 int tz_fused_rmsprop_(tz_tensor param, tz_tensor grad, tz_tensor square_avg, tz_tensor grad_avg, tz_tensor momentum_buffer,
                       double lr, double alpha, double eps, double momentum, double weight_decay) {
   TZ_TRY
-  int64_t n = T(param).numel();
-  check_buffer(T(param), "the parameter", n);
-  check_buffer(T(grad), "the gradient", n);
+  const int64_t n = check_step(param, grad);
   check_buffer(T(square_avg), "square_avg", n);
   if (grad_avg) check_buffer(T(grad_avg), "grad_avg", n);
   if (momentum_buffer) check_buffer(T(momentum_buffer), "momentum_buffer", n);
@@ -336,9 +332,7 @@ int tz_fused_rmsprop_(tz_tensor param, tz_tensor grad, tz_tensor square_avg, tz_
 int tz_fused_reg_(tz_tensor param, tz_tensor grad, tz_tensor momentum_buffer, int64_t rows, double lr,
                   double momentum, int nesterov, double target_rms, double eps, double weight_decay) {
   TZ_TRY
-  int64_t n = T(param).numel();
-  check_buffer(T(param), "the parameter", n);
-  check_buffer(T(grad), "the gradient", n);
+  const int64_t n = check_step(param, grad);
   check_buffer(T(momentum_buffer), "momentum_buffer", n);
   if (rows <= 0 || n % rows != 0)
     fail("fused REG step: " + std::to_string(n) + " elements do not form a matrix of " + std::to_string(rows) +

@@ -16,6 +16,16 @@ inline float madd(float a, float b, float c) {
 #endif
 }
 
+// Adam's moments, m.mul_(β1).add_(g, 1 − β1) and v.mul_(β2).addcmul_(g, g, 1 − β2): every Adam-family loop's first
+// step, rounded as libtorch rounds those two ops.
+inline void adam_moments(float gi, float& m, float& v, float b1, float omb1, float b2, float omb2) {
+  m = madd(gi, omb1, m * b1);
+  v = madd(omb2 * gi, gi, v * b2);
+}
+
+// The coupled (L2) weight decay of the loops that take it as a flag: g.add(p, λ) when λ ≠ 0.
+inline float coupled_decay(float pi, float gi, bool decay, float wd) { return decay ? madd(pi, wd, gi) : gi; }
+
 template <bool Decoupled, bool AmsGrad>
 void adam_range(const AdamArgs& a, int64_t begin, int64_t end) {
   float* __restrict p = a.p;
@@ -28,8 +38,8 @@ void adam_range(const AdamArgs& a, int64_t begin, int64_t end) {
     float gi = g[i];
     if (Decoupled) pi = pi * a.decay;             // p.mul_(1 − ηλ)          (decay = 1 when λ = 0)
     else gi = madd(pi, a.wd, gi);                 // g.add(p, λ)              (wd = 0 when λ = 0)
-    float mi = madd(gi, a.omb1, m[i] * a.b1);     // m.mul_(β1).add_(g, 1 − β1)
-    float vi = madd(a.omb2 * gi, gi, v[i] * a.b2);  // v.mul_(β2).addcmul_(g, g, 1 − β2)
+    float mi = m[i], vi = v[i];
+    adam_moments(gi, mi, vi, a.b1, a.omb1, a.b2, a.omb2);
     m[i] = mi;
     v[i] = vi;
     if (AmsGrad) {
@@ -63,7 +73,7 @@ void sgd_range(const SgdArgs& a, int64_t begin, int64_t end) {
   float* __restrict buf = a.buf;
   for (int64_t i = begin; i < end; ++i) {
     float pi = p[i];
-    float d = a.decay ? madd(pi, a.wd, g[i]) : g[i];  // g.add(p, λ)
+    float d = coupled_decay(pi, g[i], a.decay, a.wd);
     if (Momentum) {
       float b = First ? d : madd(d, a.damp, buf[i] * a.mu);  // buf = d.clone(), or buf.mul_(μ).add_(d, 1 − τ)
       buf[i] = b;
@@ -84,9 +94,9 @@ inline void nadam_range(const NAdamArgs& a, int64_t begin, int64_t end) {
   const float grad_coef = a.grad_coef, momentum_coef = a.momentum_coef;
   for (int64_t i = begin; i < end; ++i) {
     float pi = p[i];
-    float gi = decay ? madd(pi, wd, g[i]) : g[i];  // g.add(p, λ)
-    float mi = madd(gi, omb1, m[i] * b1);         // m.mul_(β1).add_(g, 1 − β1)
-    float vi = madd(omb2 * gi, gi, v[i] * b2);    // v.mul_(β2).addcmul_(g, g, 1 − β2)
+    float gi = coupled_decay(pi, g[i], decay, wd);
+    float mi = m[i], vi = v[i];
+    adam_moments(gi, mi, vi, b1, omb1, b2, omb2);
     m[i] = mi;
     v[i] = vi;
     float denom = std::sqrt(vi / bc2) + eps;      // v.div(bc2).sqrt_().add_(ε)
@@ -107,9 +117,9 @@ inline void adamod_range(const AdaModArgs& a, int64_t begin, int64_t end) {
   const float wd = a.wd, b1 = a.b1, omb1 = a.omb1, b2 = a.b2, omb2 = a.omb2, b3 = a.b3, omb3 = a.omb3, eps = a.eps, c = a.c;
   for (int64_t i = begin; i < end; ++i) {
     float pi = p[i];
-    float gi = decay ? madd(pi, wd, g[i]) : g[i];  // g.add(p, λ)
-    float mi = madd(gi, omb1, m[i] * b1);         // m.mul_(β1).add_(g, 1 − β1)
-    float vi = madd(omb2 * gi, gi, v[i] * b2);    // v.mul_(β2).addcmul_(g, g, 1 − β2)
+    float gi = coupled_decay(pi, g[i], decay, wd);
+    float mi = m[i], vi = v[i];
+    adam_moments(gi, mi, vi, b1, omb1, b2, omb2);
     m[i] = mi;
     v[i] = vi;
     float step = c / (std::sqrt(vi) + eps);       // ones.mul_(c).div_(v.sqrt().add_(ε))
@@ -132,7 +142,7 @@ void rmsprop_range(const RmsPropArgs& a, int64_t begin, int64_t end) {
   const float wd = a.wd, alpha = a.alpha, oma = a.oma, eps = a.eps, mu = a.mu, neg_lr = a.neg_lr;
   for (int64_t i = begin; i < end; ++i) {
     float pi = p[i];
-    float gi = decay ? madd(pi, wd, g[i]) : g[i];  // g.add(p, λ)
+    float gi = coupled_decay(pi, g[i], decay, wd);
     float s = madd(oma * gi, gi, sq[i] * alpha);   // v.mul_(α).addcmul_(g, g, 1 − α)
     sq[i] = s;
     float avg;
