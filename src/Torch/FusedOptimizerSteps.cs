@@ -100,6 +100,91 @@ public static class FusedOptimizerSteps
     }
 
     /// <summary>
+    /// One RAdam update with torch.optim.RAdam's rule, given this step's bias corrections bc = 1 − β^t: g ← g + λθ;
+    /// m ← β1m + (1−β1)g; v ← β2v + (1−β2)g²; u = η·m/bc1; when <paramref name="rectification"/> is not null (ρ_t &gt; 5)
+    /// u ← u·√bc2/(√v + ε)·r_t; θ ← θ − u. <paramref name="grad"/> is only read.
+    /// </summary>
+    public static void RAdam_(Tensor parameter, Tensor grad, Tensor expAvg, Tensor expAvgSq, double lr, double beta1, double beta2, double eps,
+                              double weightDecay, double biasCorrection1, double biasCorrection2, double? rectification)
+    {
+        int status = NativeMethods.tz_fused_radam_(parameter.Handle, grad.Handle, expAvg.Handle, expAvgSq.Handle, lr, beta1, beta2, eps, weightDecay,
+                                                   biasCorrection1, biasCorrection2, rectification.HasValue ? 1 : 0, rectification ?? 0);
+        Tensor.Check(status, parameter, grad, expAvg);
+        GC.KeepAlive(expAvgSq);
+    }
+
+    /// <summary>
+    /// One AdaBound update (the official code's rule): g ← g + λθ; Adam moments; with <paramref name="maxExpAvgSq"/> (AMSBound,
+    /// else null) v ← max(vmax, v); s = <paramref name="stepScale"/>/(√v + ε) (stepScale = η√bc2/bc1) clamped to
+    /// [<paramref name="lower"/>, <paramref name="upper"/>] (neither may be NaN); θ ← θ − s·m.
+    /// </summary>
+    public static void AdaBound_(Tensor parameter, Tensor grad, Tensor expAvg, Tensor expAvgSq, Tensor? maxExpAvgSq, double beta1, double beta2,
+                                 double eps, double weightDecay, double stepScale, double lower, double upper)
+    {
+        int status = NativeMethods.tz_fused_adabound_(parameter.Handle, grad.Handle, expAvg.Handle, expAvgSq.Handle, Tensor.HandleOf(maxExpAvgSq),
+                                                      beta1, beta2, eps, weightDecay, stepScale, lower, upper);
+        GC.KeepAlive(maxExpAvgSq);
+        Tensor.Check(status, parameter, grad, expAvg);
+        GC.KeepAlive(expAvgSq);
+    }
+
+    /// <summary>
+    /// One Adadelta update with torch.optim.Adadelta's rule: g ← g + λθ; v ← ρv + (1−ρ)g²; Δ = √(u + ε)/√(v + ε)·g;
+    /// u ← ρu + (1−ρ)Δ²; θ ← θ − ηΔ (v in <paramref name="squareAvg"/>, u in <paramref name="accDelta"/>).
+    /// </summary>
+    public static void Adadelta_(Tensor parameter, Tensor grad, Tensor squareAvg, Tensor accDelta, double lr, double rho, double eps, double weightDecay)
+    {
+        int status = NativeMethods.tz_fused_adadelta_(parameter.Handle, grad.Handle, squareAvg.Handle, accDelta.Handle, lr, rho, eps, weightDecay);
+        Tensor.Check(status, parameter, grad, squareAvg);
+        GC.KeepAlive(accDelta);
+    }
+
+    /// <summary>
+    /// One AdEMAMix update (Algorithm 1), given this step's <paramref name="alpha"/>, <paramref name="beta3"/> and bias
+    /// corrections: θ ← θ·(1 − ηλ); m1 ← β1m1 + (1−β1)g; m2 ← β3m2 + (1−β3)g; v ← β2v + (1−β2)g²;
+    /// θ ← θ − η(m1/bc1 + α·m2)/(√v/√bc2 + ε).
+    /// </summary>
+    public static void AdEMAMix_(Tensor parameter, Tensor grad, Tensor expAvgFast, Tensor expAvgSlow, Tensor expAvgSq, double lr, double beta1,
+                                 double beta2, double beta3, double alpha, double eps, double weightDecay, double biasCorrection1, double biasCorrection2)
+    {
+        int status = NativeMethods.tz_fused_ademamix_(parameter.Handle, grad.Handle, expAvgFast.Handle, expAvgSlow.Handle, expAvgSq.Handle, lr, beta1,
+                                                      beta2, beta3, alpha, eps, weightDecay, biasCorrection1, biasCorrection2);
+        Tensor.Check(status, parameter, grad, expAvgFast);
+        GC.KeepAlive(expAvgSlow);
+        GC.KeepAlive(expAvgSq);
+    }
+
+    /// <summary>
+    /// One SGD-SaI update, given the tensor's <paramref name="gsnr"/>: θ ← θ·(1 − ηλ); with <paramref name="momentumBuffer"/>
+    /// (null when μ = 0) b ← g on the <paramref name="firstStep"/>, else b ← μb + (1−μ)g, and d = b, else d = g;
+    /// θ ← θ − η·gsnr·d. <paramref name="grad"/> is only read.
+    /// </summary>
+    public static void SgdSai_(Tensor parameter, Tensor grad, Tensor? momentumBuffer, double lr, double momentum, double weightDecay, double gsnr,
+                               bool firstStep)
+    {
+        int status = NativeMethods.tz_fused_sgdsai_(parameter.Handle, grad.Handle, Tensor.HandleOf(momentumBuffer), lr, momentum, weightDecay, gsnr,
+                                                    firstStep ? 1 : 0);
+        GC.KeepAlive(momentumBuffer);
+        Tensor.Check(status, parameter, grad);
+    }
+
+    /// <summary>
+    /// One MARS-approx update (the official code's rule): c = g + <paramref name="correction"/>·(g − g_prev) (correction = γβ1/(1−β1)),
+    /// c ← c/‖c‖ when ‖c‖ &gt; 1; g_prev ← g in <paramref name="lastGrad"/>; m ← β1m + (1−β1)c; θ ← θ·(1 − ηλ); with
+    /// <paramref name="expAvgSq"/> (AdamW flavour) v ← β2v + (1−β2)c² and θ ← θ − (η/bc1)·m/(√v/√bc2 + ε), else (Lion flavour,
+    /// null) θ ← θ − η·sign(m). Two passes over memory around ATen's norm of c, in a scratch tensor the shim allocates.
+    /// </summary>
+    public static void Mars_(Tensor parameter, Tensor grad, Tensor lastGrad, Tensor expAvg, Tensor? expAvgSq, double lr, double beta1, double beta2,
+                             double correction, double eps, double weightDecay, double biasCorrection1, double biasCorrection2)
+    {
+        int status = NativeMethods.tz_fused_mars_(parameter.Handle, grad.Handle, lastGrad.Handle, expAvg.Handle, Tensor.HandleOf(expAvgSq), lr, beta1,
+                                                  beta2, correction, eps, weightDecay, biasCorrection1, biasCorrection2);
+        GC.KeepAlive(expAvgSq);
+        Tensor.Check(status, parameter, grad, lastGrad);
+        GC.KeepAlive(expAvg);
+    }
+
+    /// <summary>
     /// One REG update (one RACS pass with p = 2) of a parameter viewed as a (<paramref name="rows"/>, −1) matrix:
     /// M ← lerp(M, G, 1−μ); U = lerp(G, M, μ) (Nesterov) or M; X = diag(r+ε)^−½·U·diag(c+ε)^−½ with r, c the row and
     /// column 2-norms of U; X ← X·ρ/(RMS(X) + ε); θ ← θ·(1 − ηλ) − ηX. Three passes over memory, no temporaries.

@@ -231,6 +231,39 @@ TZ_API int tz_fused_adamod_(tz_tensor param, tz_tensor grad, tz_tensor exp_avg, 
 TZ_API int tz_fused_rmsprop_(tz_tensor param, tz_tensor grad, tz_tensor square_avg, tz_tensor grad_avg,
                              tz_tensor momentum_buffer, double lr, double alpha, double eps, double momentum,
                              double weight_decay);
+/* RAdam (torch.optim.RAdam's rule) with the bias corrections bc = 1 − β^t from the caller: g ← g + weight_decay·θ;
+ * Adam moments; u = lr·m/bc1; when rectified (ρ_t > 5) u ← u·√bc2/(√v + ε)·rectification (r_t); θ ← θ − u. */
+TZ_API int tz_fused_radam_(tz_tensor param, tz_tensor grad, tz_tensor exp_avg, tz_tensor exp_avg_sq, double lr,
+                           double beta1, double beta2, double eps, double weight_decay, double bias_correction1,
+                           double bias_correction2, int rectified, double rectification);
+/* AdaBound (the official code's rule): g ← g + weight_decay·θ; Adam moments; with max_exp_avg_sq (AMSBound, else
+ * NULL) v ← max(vmax, v); s = step_scale/(√v + ε) with step_scale = lr·√bc2/bc1, clamped to [lower, upper]
+ * (neither NaN); θ ← θ − s·m. */
+TZ_API int tz_fused_adabound_(tz_tensor param, tz_tensor grad, tz_tensor exp_avg, tz_tensor exp_avg_sq,
+                              tz_tensor max_exp_avg_sq, double beta1, double beta2, double eps, double weight_decay,
+                              double step_scale, double lower, double upper);
+/* Adadelta (torch.optim.Adadelta's rule): g ← g + weight_decay·θ; v ← ρ·v + (1 − ρ)·g² in square_avg;
+ * Δ = √(u + ε)/√(v + ε)·g; u ← ρ·u + (1 − ρ)·Δ² in acc_delta; θ ← θ − lr·Δ. */
+TZ_API int tz_fused_adadelta_(tz_tensor param, tz_tensor grad, tz_tensor square_avg, tz_tensor acc_delta, double lr,
+                              double rho, double eps, double weight_decay);
+/* AdEMAMix (Algorithm 1) with this step's α and β3 (warmups) and bias corrections from the caller:
+ * θ ← θ·(1 − lr·weight_decay); m1 ← β1·m1 + (1 − β1)·g; m2 ← β3·m2 + (1 − β3)·g; v ← β2·v + (1 − β2)·g²;
+ * θ ← θ − lr·(m1/bc1 + α·m2)/(√v/√bc2 + ε). */
+TZ_API int tz_fused_ademamix_(tz_tensor param, tz_tensor grad, tz_tensor exp_avg_fast, tz_tensor exp_avg_slow,
+                              tz_tensor exp_avg_sq, double lr, double beta1, double beta2, double beta3, double alpha,
+                              double eps, double weight_decay, double bias_correction1, double bias_correction2);
+/* SGD-SaI with the tensor's gsnr from the caller: θ ← θ·(1 − lr·weight_decay); with momentum (momentum_buffer not
+ * NULL) buf ← g on the first step (first != 0), else buf ← momentum·buf + (1 − momentum)·g, and d = buf, else d = g;
+ * θ ← θ − lr·gsnr·d. momentum_buffer is NULL when momentum is 0. */
+TZ_API int tz_fused_sgdsai_(tz_tensor param, tz_tensor grad, tz_tensor momentum_buffer, double lr, double momentum,
+                            double weight_decay, double gsnr, int first);
+/* MARS-approx (the official code's rule) on one tensor: c = g + correction·(g − last_grad) with correction = γβ1/(1 − β1);
+ * c ← c/‖c‖ when ‖c‖ > 1 (the norm by ATen, between two passes); last_grad ← g; m ← β1·m + (1 − β1)·c;
+ * θ ← θ·(1 − lr·weight_decay); with exp_avg_sq (AdamW flavour) v ← β2·v + (1 − β2)·c² and
+ * θ ← θ − (lr/bc1)·m/(√v/√bc2 + ε), else (Lion flavour, exp_avg_sq NULL) θ ← θ − lr·sign(m). */
+TZ_API int tz_fused_mars_(tz_tensor param, tz_tensor grad, tz_tensor last_grad, tz_tensor exp_avg, tz_tensor exp_avg_sq,
+                          double lr, double beta1, double beta2, double correction, double eps, double weight_decay,
+                          double bias_correction1, double bias_correction2);
 /* REG (one RACS pass, p = 2) on the parameter viewed as (rows, numel/rows): momentum update, Nesterov direction,
  * row/column 2-norm scaling, RMS matched to target_rms, decoupled decay and update, in three passes. */
 TZ_API int tz_fused_reg_(tz_tensor param, tz_tensor grad, tz_tensor momentum_buffer, int64_t rows, double lr,
@@ -259,6 +292,9 @@ TZ_API int tz_set_grad_enabled(int enabled);
 TZ_API tz_tensor tz_linear(tz_tensor x, tz_tensor weight, tz_tensor bias /* may be NULL */);
 TZ_API tz_tensor tz_layer_norm(tz_tensor x, const int64_t* shape, int ndim, tz_tensor weight, tz_tensor bias,
                                double eps);
+/* Batch normalization over dim 1; in training, running_mean/var (may be NULL) are updated in place with momentum. */
+TZ_API tz_tensor tz_batch_norm(tz_tensor x, tz_tensor weight, tz_tensor bias, tz_tensor running_mean, tz_tensor running_var,
+                               int training, double momentum, double eps);
 /* kind: 0 softmax, 1 log_softmax */
 TZ_API tz_tensor tz_softmax(int kind, tz_tensor x, int64_t dim);
 TZ_API tz_tensor tz_dropout(tz_tensor x, double p, int train);

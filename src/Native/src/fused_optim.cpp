@@ -2,7 +2,8 @@
 // five to fifteen tensor ops (and their temporaries). The loops (fused_optim_kernels.h) follow the generic path's
 // operation order in float32 and round like libtorch's kernels on the same CPU, so the element-wise results agree
 // with the generic path bit for bit; REG's norms and RMS are summed in double over fixed row blocks (libtorch sums
-// them in float32), so those agree to float rounding and do not depend on the thread count.
+// them in float32), so those agree to float rounding and do not depend on the thread count. MARS's one norm is
+// ATen's own reduction, the generic path's call, taken between its two passes, so MARS agrees bit for bit too.
 #include <ATen/Parallel.h>
 
 #include <algorithm>
@@ -65,6 +66,62 @@ struct RmsPropArgs {
   float* buf;  // momentum only
   bool decay;  // λ ≠ 0: g.add(p, λ)
   float wd, alpha, oma, eps, mu, neg_lr;  // oma = 1 − α; neg_lr = −η
+};
+
+struct RAdamArgs {
+  float* p;
+  const float* g;
+  float* m;
+  float* v;
+  bool decay;  // λ ≠ 0: g.add(p, λ)
+  float wd, b1, omb1, b2, omb2, bc1, lr, eps, sqrt_bc2, rect;  // rect = r_t, rectified steps only
+};
+
+struct AdaBoundArgs {
+  float* p;
+  const float* g;
+  float* m;
+  float* v;
+  float* vmax;  // AMSBound only
+  bool decay;   // λ ≠ 0: g.add(p, λ)
+  float wd, b1, omb1, b2, omb2, eps, c, lower, upper;  // c = η√bc2/bc1
+};
+
+struct AdadeltaArgs {
+  float* p;
+  const float* g;
+  float* sq;   // square_avg
+  float* acc;  // acc_delta
+  bool decay;  // λ ≠ 0: g.add(p, λ)
+  float wd, rho, omr, eps, neg_lr;  // omr = 1 − ρ; neg_lr = −η
+};
+
+struct AdEMAMixArgs {
+  float* p;
+  const float* g;
+  float* m1;  // exp_avg_fast
+  float* m2;  // exp_avg_slow
+  float* v;
+  float decay, b1, omb1, b2, omb2, b3, omb3, alpha, bc1, sqrt_bc2, eps, neg_lr;  // decay = 1 − ηλ (1 when λ = 0)
+};
+
+struct SgdSaiArgs {
+  float* p;
+  const float* g;
+  float* buf;  // momentum only
+  float decay, mu, omm, neg_step;  // decay = 1 − ηλ (1 when λ = 0); omm = 1 − μ; neg_step = −η·gsnr
+};
+
+struct MarsArgs {
+  float* p;
+  const float* g;
+  float* prev;  // last_grad
+  float* c;     // scratch: the corrected gradient
+  float* m;
+  float* v;     // AdamW flavour only
+  float k;      // γβ1/(1 − β1)
+  float norm;   // ‖c‖, after pass 1
+  float b1, omb1, b2, omb2, decay, neg_lr, sqrt_bc2, eps, step;  // decay = 1 − ηλ (1 when λ = 0); step = −η/bc1
 };
 
 struct RegArgs {
@@ -148,6 +205,30 @@ void sgd(const SgdArgs& a, int64_t n) {
 template <bool Centered, bool Momentum>
 void rmsprop(const RmsPropArgs& a, int64_t n) {
   auto range = use_avx2() ? avx2::rmsprop_range<Centered, Momentum> : baseline::rmsprop_range<Centered, Momentum>;
+  at::parallel_for(0, n, kGrain, [&](int64_t begin, int64_t end) { range(a, begin, end); });
+}
+
+template <bool Rectified>
+void radam(const RAdamArgs& a, int64_t n) {
+  auto range = use_avx2() ? avx2::radam_range<Rectified> : baseline::radam_range<Rectified>;
+  at::parallel_for(0, n, kGrain, [&](int64_t begin, int64_t end) { range(a, begin, end); });
+}
+
+template <bool AmsBound>
+void adabound(const AdaBoundArgs& a, int64_t n) {
+  auto range = use_avx2() ? avx2::adabound_range<AmsBound> : baseline::adabound_range<AmsBound>;
+  at::parallel_for(0, n, kGrain, [&](int64_t begin, int64_t end) { range(a, begin, end); });
+}
+
+template <bool Momentum, bool First>
+void sgdsai(const SgdSaiArgs& a, int64_t n) {
+  auto range = use_avx2() ? avx2::sgdsai_range<Momentum, First> : baseline::sgdsai_range<Momentum, First>;
+  at::parallel_for(0, n, kGrain, [&](int64_t begin, int64_t end) { range(a, begin, end); });
+}
+
+template <bool Lion, bool Clip>
+void mars_update(const MarsArgs& a, int64_t n) {
+  auto range = use_avx2() ? avx2::mars_update_range<Lion, Clip> : baseline::mars_update_range<Lion, Clip>;
   at::parallel_for(0, n, kGrain, [&](int64_t begin, int64_t end) { range(a, begin, end); });
 }
 
@@ -325,6 +406,128 @@ int tz_fused_rmsprop_(tz_tensor param, tz_tensor grad, tz_tensor square_avg, tz_
   else if (centered) rmsprop<true, false>(a, n);
   else if (with_momentum) rmsprop<false, true>(a, n);
   else rmsprop<false, false>(a, n);
+  return 0;
+  TZ_CATCH(-1)
+}
+
+int tz_fused_radam_(tz_tensor param, tz_tensor grad, tz_tensor exp_avg, tz_tensor exp_avg_sq, double lr, double beta1,
+                    double beta2, double eps, double weight_decay, double bias_correction1, double bias_correction2,
+                    int rectified, double rectification) {
+  TZ_TRY
+  const int64_t n = check_step(param, grad);
+  check_buffer(T(exp_avg), "exp_avg", n);
+  check_buffer(T(exp_avg_sq), "exp_avg_sq", n);
+  RAdamArgs a{data(param), data(grad), data(exp_avg), data(exp_avg_sq), weight_decay != 0.0,
+              static_cast<float>(weight_decay), static_cast<float>(beta1), static_cast<float>(1.0 - beta1),
+              static_cast<float>(beta2), static_cast<float>(1.0 - beta2), static_cast<float>(bias_correction1),
+              static_cast<float>(lr), static_cast<float>(eps), static_cast<float>(std::sqrt(bias_correction2)),
+              static_cast<float>(rectification)};
+  if (rectified) radam<true>(a, n);
+  else radam<false>(a, n);
+  return 0;
+  TZ_CATCH(-1)
+}
+
+int tz_fused_adabound_(tz_tensor param, tz_tensor grad, tz_tensor exp_avg, tz_tensor exp_avg_sq,
+                       tz_tensor max_exp_avg_sq, double beta1, double beta2, double eps, double weight_decay,
+                       double step_scale, double lower, double upper) {
+  TZ_TRY
+  const int64_t n = check_step(param, grad);
+  check_buffer(T(exp_avg), "exp_avg", n);
+  check_buffer(T(exp_avg_sq), "exp_avg_sq", n);
+  if (max_exp_avg_sq) check_buffer(T(max_exp_avg_sq), "max_exp_avg_sq", n);
+  if (std::isnan(lower) || std::isnan(upper)) fail("fused AdaBound step: the step bounds must not be NaN");
+  AdaBoundArgs a{data(param), data(grad), data(exp_avg), data(exp_avg_sq),
+                 max_exp_avg_sq ? data(max_exp_avg_sq) : nullptr, weight_decay != 0.0,
+                 static_cast<float>(weight_decay), static_cast<float>(beta1), static_cast<float>(1.0 - beta1),
+                 static_cast<float>(beta2), static_cast<float>(1.0 - beta2), static_cast<float>(eps),
+                 static_cast<float>(step_scale), static_cast<float>(lower), static_cast<float>(upper)};
+  if (a.vmax) adabound<true>(a, n);
+  else adabound<false>(a, n);
+  return 0;
+  TZ_CATCH(-1)
+}
+
+int tz_fused_adadelta_(tz_tensor param, tz_tensor grad, tz_tensor square_avg, tz_tensor acc_delta, double lr, double rho,
+                       double eps, double weight_decay) {
+  TZ_TRY
+  const int64_t n = check_step(param, grad);
+  check_buffer(T(square_avg), "square_avg", n);
+  check_buffer(T(acc_delta), "acc_delta", n);
+  AdadeltaArgs a{data(param), data(grad), data(square_avg), data(acc_delta), weight_decay != 0.0,
+                 static_cast<float>(weight_decay), static_cast<float>(rho), static_cast<float>(1.0 - rho),
+                 static_cast<float>(eps), static_cast<float>(-lr)};
+  auto range = use_avx2() ? avx2::adadelta_range : baseline::adadelta_range;
+  at::parallel_for(0, n, kGrain, [&](int64_t begin, int64_t end) { range(a, begin, end); });
+  return 0;
+  TZ_CATCH(-1)
+}
+
+int tz_fused_ademamix_(tz_tensor param, tz_tensor grad, tz_tensor exp_avg_fast, tz_tensor exp_avg_slow,
+                       tz_tensor exp_avg_sq, double lr, double beta1, double beta2, double beta3, double alpha,
+                       double eps, double weight_decay, double bias_correction1, double bias_correction2) {
+  TZ_TRY
+  const int64_t n = check_step(param, grad);
+  check_buffer(T(exp_avg_fast), "exp_avg_fast", n);
+  check_buffer(T(exp_avg_slow), "exp_avg_slow", n);
+  check_buffer(T(exp_avg_sq), "exp_avg_sq", n);
+  AdEMAMixArgs a{data(param), data(grad), data(exp_avg_fast), data(exp_avg_slow), data(exp_avg_sq),
+                 static_cast<float>(weight_decay != 0.0 ? 1.0 - lr * weight_decay : 1.0),
+                 static_cast<float>(beta1), static_cast<float>(1.0 - beta1),
+                 static_cast<float>(beta2), static_cast<float>(1.0 - beta2),
+                 static_cast<float>(beta3), static_cast<float>(1.0 - beta3), static_cast<float>(alpha),
+                 static_cast<float>(bias_correction1), static_cast<float>(std::sqrt(bias_correction2)),
+                 static_cast<float>(eps), static_cast<float>(-lr)};
+  auto range = use_avx2() ? avx2::ademamix_range : baseline::ademamix_range;
+  at::parallel_for(0, n, kGrain, [&](int64_t begin, int64_t end) { range(a, begin, end); });
+  return 0;
+  TZ_CATCH(-1)
+}
+
+int tz_fused_sgdsai_(tz_tensor param, tz_tensor grad, tz_tensor momentum_buffer, double lr, double momentum,
+                     double weight_decay, double gsnr, int first) {
+  TZ_TRY
+  const int64_t n = check_step(param, grad);
+  if (momentum_buffer) check_buffer(T(momentum_buffer), "momentum_buffer", n);
+  if (momentum != 0.0 && !momentum_buffer) fail("fused SGD-SaI step: momentum needs a momentum_buffer");
+  SgdSaiArgs a{data(param), data(grad), momentum != 0.0 ? data(momentum_buffer) : nullptr,
+               static_cast<float>(weight_decay != 0.0 ? 1.0 - lr * weight_decay : 1.0), static_cast<float>(momentum),
+               static_cast<float>(1.0 - momentum), static_cast<float>(-(lr * gsnr))};
+  if (momentum == 0.0) sgdsai<false, false>(a, n);
+  else if (first) sgdsai<true, true>(a, n);
+  else sgdsai<true, false>(a, n);
+  return 0;
+  TZ_CATCH(-1)
+}
+
+int tz_fused_mars_(tz_tensor param, tz_tensor grad, tz_tensor last_grad, tz_tensor exp_avg, tz_tensor exp_avg_sq,
+                   double lr, double beta1, double beta2, double correction, double eps, double weight_decay,
+                   double bias_correction1, double bias_correction2) {
+  TZ_TRY
+  const int64_t n = check_step(param, grad);
+  check_buffer(T(last_grad), "last_grad", n);
+  check_buffer(T(exp_avg), "exp_avg", n);
+  if (exp_avg_sq) check_buffer(T(exp_avg_sq), "exp_avg_sq", n);
+  at::Tensor c = at::empty_like(T(grad), at::MemoryFormat::Contiguous);
+  MarsArgs a{data(param), data(grad), data(last_grad), c.data_ptr<float>(), data(exp_avg),
+             exp_avg_sq ? data(exp_avg_sq) : nullptr, static_cast<float>(correction), 0.0f,
+             static_cast<float>(beta1), static_cast<float>(1.0 - beta1),
+             static_cast<float>(beta2), static_cast<float>(1.0 - beta2),
+             static_cast<float>(weight_decay != 0.0 ? 1.0 - lr * weight_decay : 1.0), static_cast<float>(-lr),
+             static_cast<float>(std::sqrt(bias_correction2)), static_cast<float>(eps),
+             static_cast<float>(-lr / bias_correction1)};
+  auto correct = use_avx2() ? avx2::mars_correction_range : baseline::mars_correction_range;
+  at::parallel_for(0, n, kGrain, [&](int64_t begin, int64_t end) { correct(a, begin, end); });
+  // The norm is ATen's float32 reduction over every dimension, the call the generic path's c.Norm() makes, so the
+  // clipping below divides by the same float.
+  std::vector<int64_t> every(static_cast<size_t>(c.dim()));
+  for (int64_t d = 0; d < c.dim(); ++d) every[static_cast<size_t>(d)] = d;
+  a.norm = at::linalg_vector_norm(c, 2.0, every, false, c10::nullopt).item<float>();
+  const bool clip = static_cast<double>(a.norm) > 1.0, lion = exp_avg_sq == nullptr;
+  if (lion && clip) mars_update<true, true>(a, n);
+  else if (lion) mars_update<true, false>(a, n);
+  else if (clip) mars_update<false, true>(a, n);
+  else mars_update<false, false>(a, n);
   return 0;
   TZ_CATCH(-1)
 }

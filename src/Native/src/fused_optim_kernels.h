@@ -164,6 +164,171 @@ void rmsprop_range(const RmsPropArgs& a, int64_t begin, int64_t end) {
   }
 }
 
+// RAdam as torch.optim.RAdam 1.13 (single tensor). Rectified: ρ_t > 5, the adaptive step scaled by r_t; otherwise
+// the un-adapted momentum step. bc1, lr, √bc2 and r_t are the generic path's double scalars rounded to float32.
+template <bool Rectified>
+void radam_range(const RAdamArgs& a, int64_t begin, int64_t end) {
+  float* __restrict p = a.p;
+  const float* __restrict g = a.g;
+  float* __restrict m = a.m;
+  float* __restrict v = a.v;
+  const bool decay = a.decay;
+  const float wd = a.wd, b1 = a.b1, omb1 = a.omb1, b2 = a.b2, omb2 = a.omb2, bc1 = a.bc1, lr = a.lr, eps = a.eps;
+  const float sqrt_bc2 = a.sqrt_bc2, rect = a.rect;
+  for (int64_t i = begin; i < end; ++i) {
+    float pi = p[i];
+    float gi = coupled_decay(pi, g[i], decay, wd);
+    float mi = m[i], vi = v[i];
+    adam_moments(gi, mi, vi, b1, omb1, b2, omb2);
+    m[i] = mi;
+    v[i] = vi;
+    float u = mi / bc1 * lr;                                    // m.div(bc1).mul_(η)
+    if (Rectified) {
+      float adaptive = 1.0f / (std::sqrt(vi) + eps) * sqrt_bc2;  // v.sqrt().add_(ε).reciprocal_().mul_(√bc2)
+      u = u * adaptive * rect;                                  // update.mul_(adaptive).mul_(r_t)
+    }
+    p[i] = pi - u;                                              // p.sub_(update)
+  }
+}
+
+// AdaBound as the official code: Adam's moments (with AMSBound, v ← max(vmax, v)), per-element step
+// s = c/(√v + ε) (c = η√bc2/bc1 from the caller) clipped to [lower, upper], θ ← θ − s·m. The max and the clip keep
+// NaN as at::maximum and at::clamp do (the caller never passes a NaN bound: ATen fills the result with NaN then).
+template <bool AmsBound>
+void adabound_range(const AdaBoundArgs& a, int64_t begin, int64_t end) {
+  float* __restrict p = a.p;
+  const float* __restrict g = a.g;
+  float* __restrict m = a.m;
+  float* __restrict v = a.v;
+  float* __restrict vmax = a.vmax;
+  const bool decay = a.decay;
+  const float wd = a.wd, b1 = a.b1, omb1 = a.omb1, b2 = a.b2, omb2 = a.omb2, eps = a.eps, c = a.c;
+  const float lower = a.lower, upper = a.upper;
+  for (int64_t i = begin; i < end; ++i) {
+    float pi = p[i];
+    float gi = coupled_decay(pi, g[i], decay, wd);
+    float mi = m[i], vi = v[i];
+    adam_moments(gi, mi, vi, b1, omb1, b2, omb2);
+    m[i] = mi;
+    v[i] = vi;
+    if (AmsBound) {
+      float vm = vmax[i];
+      vi = vm != vm ? vm : (vi != vi ? vi : (vm < vi ? vi : vm));  // vmax.maximum_(v)
+      vmax[i] = vi;
+    }
+    float step = c / (std::sqrt(vi) + eps);  // ones.mul_(c).div_(v.sqrt().add_(ε))
+    step = step < lower ? lower : step;      // .clamp_(lower, upper), as ATen's min(upper, max(lower, s))
+    step = upper < step ? upper : step;
+    p[i] = pi - step * mi;                   // .mul_(m); p.sub_(s)
+  }
+}
+
+// Adadelta as torch.optim.Adadelta 1.13 (single tensor): the squared-gradient average v, the step
+// Δ = √(u + ε)/√(v + ε)·g, the squared-step average u, θ ← θ − ηΔ.
+inline void adadelta_range(const AdadeltaArgs& a, int64_t begin, int64_t end) {
+  float* __restrict p = a.p;
+  const float* __restrict g = a.g;
+  float* __restrict sq = a.sq;
+  float* __restrict acc = a.acc;
+  const bool decay = a.decay;
+  const float wd = a.wd, rho = a.rho, omr = a.omr, eps = a.eps, neg_lr = a.neg_lr;
+  for (int64_t i = begin; i < end; ++i) {
+    float pi = p[i];
+    float gi = coupled_decay(pi, g[i], decay, wd);
+    float s = madd(omr * gi, gi, sq[i] * rho);        // v.mul_(ρ).addcmul_(g, g, 1 − ρ)
+    sq[i] = s;
+    float std_dev = std::sqrt(s + eps);                // v.add(ε).sqrt_()
+    float ui = acc[i];
+    float d = std::sqrt(ui + eps) / std_dev * gi;      // u.add(ε).sqrt_().div_(std).mul_(g)
+    acc[i] = madd(omr * d, d, ui * rho);               // u.mul_(ρ).addcmul_(Δ, Δ, 1 − ρ)
+    p[i] = madd(d, neg_lr, pi);                        // p.sub_(Δ, η)
+  }
+}
+
+// AdEMAMix (Algorithm 1): decoupled decay, the fast EMA m1 (β1), the slow EMA m2 (β3_t), v (β2);
+// θ ← θ − η(m1/bc1 + α_t·m2)/(√v/√bc2 + ε). α_t and β3_t (warmups) come from the caller.
+inline void ademamix_range(const AdEMAMixArgs& a, int64_t begin, int64_t end) {
+  float* __restrict p = a.p;
+  const float* __restrict g = a.g;
+  float* __restrict m1 = a.m1;
+  float* __restrict m2 = a.m2;
+  float* __restrict v = a.v;
+  const float decay = a.decay, b1 = a.b1, omb1 = a.omb1, b2 = a.b2, omb2 = a.omb2, b3 = a.b3, omb3 = a.omb3;
+  const float alpha = a.alpha, bc1 = a.bc1, sqrt_bc2 = a.sqrt_bc2, eps = a.eps, neg_lr = a.neg_lr;
+  for (int64_t i = begin; i < end; ++i) {
+    float pi = p[i] * decay;                     // p.mul_(1 − ηλ)           (decay = 1 when λ = 0)
+    float gi = g[i];
+    float fast = m1[i], vi = v[i];
+    adam_moments(gi, fast, vi, b1, omb1, b2, omb2);
+    float slow = madd(gi, omb3, m2[i] * b3);     // m2.mul_(β3).add_(g, 1 − β3)
+    m1[i] = fast;
+    m2[i] = slow;
+    v[i] = vi;
+    float num = madd(slow, alpha, fast / bc1);   // m1.div(bc1).add_(m2, α)
+    float denom = std::sqrt(vi) / sqrt_bc2 + eps;  // v.sqrt().div_(√bc2).add_(ε)
+    p[i] = pi + neg_lr * num / denom;            // p.addcdiv_(num, denom, −η)
+  }
+}
+
+// SGD-SaI: decoupled decay and momentum as an EMA (First: the step that creates the buffer, buf = g.clone()), then
+// θ ← θ − η·gsnr·b with the tensor's gsnr (a reduction, from the caller) folded into neg_step = −η·gsnr.
+template <bool Momentum, bool First>
+void sgdsai_range(const SgdSaiArgs& a, int64_t begin, int64_t end) {
+  float* __restrict p = a.p;
+  const float* __restrict g = a.g;
+  float* __restrict buf = a.buf;
+  const float decay = a.decay, mu = a.mu, omm = a.omm, neg_step = a.neg_step;
+  for (int64_t i = begin; i < end; ++i) {
+    float d = g[i];
+    if (Momentum) {
+      float b = First ? d : madd(d, omm, buf[i] * mu);  // buf = g.clone(), or buf.mul_(μ).add_(g, 1 − μ)
+      buf[i] = b;
+      d = b;
+    }
+    p[i] = madd(d, neg_step, p[i] * decay);  // p.mul_(1 − ηλ); p.sub_(d, η·gsnr)
+  }
+}
+
+// MARS, pass 1: the corrected gradient c = (g − g_prev)·k + g (k = γβ1/(1 − β1)) into the scratch buffer, whose
+// norm the caller then takes with ATen's own reduction, as the generic path does.
+inline void mars_correction_range(const MarsArgs& a, int64_t begin, int64_t end) {
+  const float* __restrict g = a.g;
+  const float* __restrict prev = a.prev;
+  float* __restrict c = a.c;
+  const float k = a.k;
+  for (int64_t i = begin; i < end; ++i) c[i] = (g[i] - prev[i]) * k + g[i];  // g.sub(g_prev).mul_(k).add_(g)
+}
+
+// MARS, pass 2. Clip: ‖c‖ > 1 and c is divided by it; Lion: the Lion flavour (no second moment).
+template <bool Lion, bool Clip>
+void mars_update_range(const MarsArgs& a, int64_t begin, int64_t end) {
+  float* __restrict p = a.p;
+  const float* __restrict g = a.g;
+  float* __restrict prev = a.prev;
+  const float* __restrict c = a.c;
+  float* __restrict m = a.m;
+  float* __restrict v = a.v;
+  const float norm = a.norm, b1 = a.b1, omb1 = a.omb1, b2 = a.b2, omb2 = a.omb2, decay = a.decay, neg_lr = a.neg_lr;
+  const float sqrt_bc2 = a.sqrt_bc2, eps = a.eps, step = a.step;
+  for (int64_t i = begin; i < end; ++i) {
+    float ci = c[i];
+    if (Clip) ci = ci / norm;               // c.div_(‖c‖)
+    prev[i] = g[i];                         // g_prev.copy_(g)
+    float mi = madd(ci, omb1, m[i] * b1);   // m.mul_(β1).add_(c, 1 − β1)
+    m[i] = mi;
+    float pi = p[i] * decay;                // p.mul_(1 − ηλ)           (decay = 1 when λ = 0)
+    if (Lion) {
+      float s = static_cast<float>((mi > 0.0f) - (mi < 0.0f));  // m.sign()
+      p[i] = madd(s, neg_lr, pi);                               // p.sub_(sign, η)
+    } else {
+      float vi = madd(omb2 * ci, ci, v[i] * b2);     // v.mul_(β2).addcmul_(c, c, 1 − β2)
+      v[i] = vi;
+      float denom = std::sqrt(vi) / sqrt_bc2 + eps;  // v.sqrt().div_(√bc2).add_(ε)
+      p[i] = pi + step * mi / denom;                 // p.addcdiv_(m, denom, −η/bc1)
+    }
+  }
+}
+
 // REG's loops copy every scalar of RegArgs into a local first: read through the reference inside the loop, GCC
 // cannot rule out that a store to the parameter or momentum changes them, reloads them per element and leaves the
 // loop scalar (measured: ~470 ms for the 85M ViT-B set, 15% of memory bandwidth).

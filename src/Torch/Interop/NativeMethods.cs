@@ -141,6 +141,12 @@ internal static unsafe class NativeMethods
     [DllImport(Lib)] internal static extern int tz_fused_nadam_(IntPtr param, IntPtr grad, IntPtr expAvg, IntPtr expAvgSq, double beta1, double beta2, double eps, double weightDecay, double biasCorrection2, double gradCoef, double momentumCoef);
     [DllImport(Lib)] internal static extern int tz_fused_adamod_(IntPtr param, IntPtr grad, IntPtr expAvg, IntPtr expAvgSq, IntPtr expAvgLr, double beta1, double beta2, double beta3, double eps, double weightDecay, double stepScale);
     [DllImport(Lib)] internal static extern int tz_fused_rmsprop_(IntPtr param, IntPtr grad, IntPtr squareAvg, IntPtr gradAvg, IntPtr momentumBuffer, double lr, double alpha, double eps, double momentum, double weightDecay);
+    [DllImport(Lib)] internal static extern int tz_fused_radam_(IntPtr param, IntPtr grad, IntPtr expAvg, IntPtr expAvgSq, double lr, double beta1, double beta2, double eps, double weightDecay, double biasCorrection1, double biasCorrection2, int rectified, double rectification);
+    [DllImport(Lib)] internal static extern int tz_fused_adabound_(IntPtr param, IntPtr grad, IntPtr expAvg, IntPtr expAvgSq, IntPtr maxExpAvgSq, double beta1, double beta2, double eps, double weightDecay, double stepScale, double lower, double upper);
+    [DllImport(Lib)] internal static extern int tz_fused_adadelta_(IntPtr param, IntPtr grad, IntPtr squareAvg, IntPtr accDelta, double lr, double rho, double eps, double weightDecay);
+    [DllImport(Lib)] internal static extern int tz_fused_ademamix_(IntPtr param, IntPtr grad, IntPtr expAvgFast, IntPtr expAvgSlow, IntPtr expAvgSq, double lr, double beta1, double beta2, double beta3, double alpha, double eps, double weightDecay, double biasCorrection1, double biasCorrection2);
+    [DllImport(Lib)] internal static extern int tz_fused_sgdsai_(IntPtr param, IntPtr grad, IntPtr momentumBuffer, double lr, double momentum, double weightDecay, double gsnr, int first);
+    [DllImport(Lib)] internal static extern int tz_fused_mars_(IntPtr param, IntPtr grad, IntPtr lastGrad, IntPtr expAvg, IntPtr expAvgSq, double lr, double beta1, double beta2, double correction, double eps, double weightDecay, double biasCorrection1, double biasCorrection2);
     [DllImport(Lib)] internal static extern int tz_fused_reg_(IntPtr param, IntPtr grad, IntPtr momentumBuffer, long rows, double lr, double momentum, int nesterov, double targetRms, double eps, double weightDecay);
 
     // autograd
@@ -159,6 +165,7 @@ internal static unsafe class NativeMethods
     // nn functional
     [DllImport(Lib)] internal static extern IntPtr tz_linear(IntPtr x, IntPtr weight, IntPtr bias);
     [DllImport(Lib)] internal static extern IntPtr tz_layer_norm(IntPtr x, long* shape, int ndim, IntPtr weight, IntPtr bias, double eps);
+    [DllImport(Lib)] internal static extern IntPtr tz_batch_norm(IntPtr x, IntPtr weight, IntPtr bias, IntPtr runningMean, IntPtr runningVar, int training, double momentum, double eps);
     [DllImport(Lib)] internal static extern IntPtr tz_softmax(int kind, IntPtr x, long dim);
     [DllImport(Lib)] internal static extern IntPtr tz_dropout(IntPtr x, double p, int train);
     [DllImport(Lib)] internal static extern IntPtr tz_conv2d(IntPtr x, IntPtr weight, IntPtr bias, long* stride, long* padding, long* dilation, long groups);

@@ -29,6 +29,12 @@ public sealed record AdEMAMixOptions : AdaptiveMomentOptions
     /// <summary>T_β3: β3 grows from β1 to β3 (linearly in half-life) over this many steps (0 = no warmup).</summary>
     public int Beta3WarmupSteps { get; init => field = OptionChecks.AtLeast(value, 0, nameof(Beta3WarmupSteps)); }
 
+    /// <summary>
+    /// Float32 CPU parameters take one fused native pass that computes the generic path's values (see
+    /// <c>FusedUpdates</c>); false forces the generic tensor-op path, the reference. Default true.
+    /// </summary>
+    public bool Fused { get; init; } = true;
+
     public override string Name => "ademamix";
 
     public override Optimizer Create(IReadOnlyList<ParameterGroupSpec> groups) => new AdEMAMix(this, groups);
@@ -57,6 +63,10 @@ public sealed class AdEMAMix : ParameterwiseOptimizer<AdEMAMixOptions>
     {
         double lr = group.LearningRate;
         double alpha = o.AlphaAt(state.Step), beta3 = o.Beta3At(state.Step);
+        double bc1 = AdamMoments.BiasCorrection(o.Beta1, state.Step);
+        double bc2 = AdamMoments.BiasCorrection(o.Beta2, state.Step);
+        if (FusedUpdates.TryAdEMAMix(group, o, p, grad, state, alpha, beta3, bc1, bc2)) return;
+
         WeightDecay.Decoupled(p, lr, o.WeightDecay);
 
         Tensor m1 = state.GetOrCreate("exp_avg_fast", () => p.ZerosLike());
@@ -65,8 +75,6 @@ public sealed class AdEMAMix : ParameterwiseOptimizer<AdEMAMixOptions>
         AdamMoments.UpdateFirst(m1, grad, o.Beta1);
         AdamMoments.UpdateFirst(m2, grad, beta3);
         AdamMoments.UpdateSecond(v, grad, o.Beta2);
-        double bc1 = AdamMoments.BiasCorrection(o.Beta1, state.Step);
-        double bc2 = AdamMoments.BiasCorrection(o.Beta2, state.Step);
         Tensor numerator = m1.Div(bc1).Add_(m2, alpha);
         p.Addcdiv_(numerator, AdamMoments.Denominator(v, bc2, o.Eps), -lr);
     }

@@ -25,6 +25,12 @@ public sealed record AdaBoundOptions : AdaptiveMomentOptions
     /// <summary>AMSBound: the running maximum of v (PyTorch's AMSGrad convention).</summary>
     public bool AmsBound { get; init; }
 
+    /// <summary>
+    /// Float32 CPU parameters take one fused native pass that computes the generic path's values (see
+    /// <c>FusedUpdates</c>); false forces the generic tensor-op path, the reference. Default true.
+    /// </summary>
+    public bool Fused { get; init; } = true;
+
     public override string Name => "adabound";
 
     public override Optimizer Create(IReadOnlyList<ParameterGroupSpec> groups) => new AdaBound(this, groups);
@@ -38,19 +44,23 @@ public sealed class AdaBound : ParameterwiseOptimizer<AdaBoundOptions>
     protected override void Update(ParamGroup group, AdaBoundOptions o, Parameter p, Tensor grad, ParameterState state)
     {
         double lr = group.LearningRate;
+        double bc1 = AdamMoments.BiasCorrection(o.Beta1, state.Step), bc2 = AdamMoments.BiasCorrection(o.Beta2, state.Step);
+        double stepScale = lr * Math.Sqrt(bc2) / bc1;
+        double baseLr = group.InitialLearningRate;
+        double finalLr = baseLr > 0 ? o.FinalLearningRate * lr / baseLr : 0;
+        double lower = finalLr * (1 - 1 / (o.Gamma * state.Step + 1));
+        double upper = finalLr * (1 + 1 / (o.Gamma * state.Step));
+        if (FusedUpdates.TryAdaBound(o, p, grad, state, stepScale, lower, upper)) return;
+
         grad = WeightDecay.Coupled(grad, p, o.WeightDecay);
-        var (m, v, bc1, bc2) = AdamMoments.Advance(state, p, grad, o.Beta1, o.Beta2);
+        var (m, v, _, _) = AdamMoments.Advance(state, p, grad, o.Beta1, o.Beta2);
         if (o.AmsBound)
         {
             Tensor vmax = state.GetOrCreate("max_exp_avg_sq", () => p.ZerosLike());
             vmax.Maximum_(v);
             v = vmax;
         }
-        double baseLr = group.InitialLearningRate;
-        double finalLr = baseLr > 0 ? o.FinalLearningRate * lr / baseLr : 0;
-        double lower = finalLr * (1 - 1 / (o.Gamma * state.Step + 1));
-        double upper = finalLr * (1 + 1 / (o.Gamma * state.Step));
-        Tensor step = p.OnesLike().Mul_(lr * Math.Sqrt(bc2) / bc1).Div_(v.Sqrt().Add_(o.Eps));
+        Tensor step = p.OnesLike().Mul_(stepScale).Div_(v.Sqrt().Add_(o.Eps));
         step.Clamp_(lower, upper).Mul_(m);
         p.Sub_(step);
     }

@@ -19,6 +19,12 @@ public sealed record AdadeltaOptions : OptimizerOptions
 
     public double Eps { get; init => field = OptionChecks.Positive(value, nameof(Eps)); } = 1e-6;
 
+    /// <summary>
+    /// Float32 CPU parameters take one fused native pass that computes the generic path's values (see
+    /// <c>FusedUpdates</c>); false forces the generic tensor-op path, the reference. Default true.
+    /// </summary>
+    public bool Fused { get; init; } = true;
+
     public override string Name => "adadelta";
 
     public override Optimizer Create(IReadOnlyList<ParameterGroupSpec> groups) => new Adadelta(this, groups);
@@ -31,6 +37,7 @@ public sealed class Adadelta : ParameterwiseOptimizer<AdadeltaOptions>
 
     protected override void Update(ParamGroup group, AdadeltaOptions o, Parameter p, Tensor grad, ParameterState state)
     {
+        if (FusedUpdates.TryAdadelta(group, o, p, grad, state)) return;
         grad = WeightDecay.Coupled(grad, p, o.WeightDecay);
         Tensor squareAvg = state.GetOrCreate("square_avg", () => p.ZerosLike());
         Tensor accDelta = state.GetOrCreate("acc_delta", () => p.ZerosLike());

@@ -56,6 +56,12 @@ public sealed record MarsOptions : AdaptiveMomentOptions
     /// <summary>g₀ = 0 (official code) rather than g₀ = g₁ (paper, x₁ = x₀).</summary>
     public bool ZeroInitialPreviousGradient { get; init; } = true;
 
+    /// <summary>
+    /// Float32 CPU parameters take one fused native pass (two around the norm of c for MARS) that computes the generic
+    /// path's values (see <c>FusedUpdates</c>); false forces the generic tensor-op path, the reference. Default true.
+    /// </summary>
+    public bool Fused { get; init; } = true;
+
     public override string Name => "mars";
 
     public override Optimizer Create(IReadOnlyList<ParameterGroupSpec> groups) => new Mars(this, groups);
@@ -73,6 +79,7 @@ public sealed class Mars : ParameterwiseOptimizer<MarsOptions>
         if (!o.Optimize1D && p.Dim != 2)
         {
             double lr1d = o.LearningRate > 0 ? lr * o.OneDimLearningRate / o.LearningRate : 0;
+            if (FusedUpdates.TryMarsAdamW(o, p, grad, state, lr1d)) return;
             Tensor v1 = state.GetOrCreate("exp_avg_sq", () => p.ZerosLike());
             WeightDecay.Decoupled(p, lr1d, o.OneDimWeightDecay);
             AdamMoments.UpdateFirst(m, grad, o.OneDimBeta1);
@@ -83,8 +90,9 @@ public sealed class Mars : ParameterwiseOptimizer<MarsOptions>
             return;
         }
 
+        if (FusedUpdates.TryMars(group, o, p, grad, state)) return;
         Tensor previous = state.GetOrCreate("last_grad", () => o.ZeroInitialPreviousGradient ? p.ZerosLike() : grad.Clone());
-        Tensor c = grad.Sub(previous).Mul_(o.Gamma * o.Beta1 / (1 - o.Beta1)).Add_(grad);
+        Tensor c = grad.Sub(previous).Mul_(CorrectionScale(o)).Add_(grad);
         double norm = c.Norm().Item();
         if (norm > 1) c.Div_(norm);
         previous.Copy_(grad);
@@ -102,4 +110,7 @@ public sealed class Mars : ParameterwiseOptimizer<MarsOptions>
         double bc2 = AdamMoments.BiasCorrection(o.Beta2, state.Step);
         p.Addcdiv_(m, AdamMoments.Denominator(v, bc2, o.Eps), -lr / bc1);
     }
+
+    /// <summary>γ·β1/(1 − β1), the scale of the gradient difference in c.</summary>
+    internal static double CorrectionScale(MarsOptions o) => o.Gamma * o.Beta1 / (1 - o.Beta1);
 }

@@ -14,6 +14,12 @@ public sealed record RAdamOptions : AdaptiveMomentOptions
 {
     public RAdamOptions() => LearningRate = 1e-3;
 
+    /// <summary>
+    /// Float32 CPU parameters take one fused native pass that computes the generic path's values (see
+    /// <c>FusedUpdates</c>); false forces the generic tensor-op path, the reference. Default true.
+    /// </summary>
+    public bool Fused { get; init; } = true;
+
     public override string Name => "radam";
 
     public override Optimizer Create(IReadOnlyList<ParameterGroupSpec> groups) => new RAdam(this, groups);
@@ -28,19 +34,20 @@ public sealed class RAdam : ParameterwiseOptimizer<RAdamOptions>
     {
         double lr = group.LearningRate;
         long t = state.Step;
-        grad = WeightDecay.Coupled(grad, p, o.WeightDecay);
-
-        var (m, v, bc1, bc2) = AdamMoments.Advance(state, p, grad, o.Beta1, o.Beta2);
-
+        double bc1 = AdamMoments.BiasCorrection(o.Beta1, t), bc2 = AdamMoments.BiasCorrection(o.Beta2, t);
         double rhoInf = 2 / (1 - o.Beta2) - 1;
         double rhoT = rhoInf - 2 * t * Math.Pow(o.Beta2, t) / bc2;
+        // When the variance is tractable (ρ_t > 5), the rectification r_t of the adaptive step.
+        double? rect = rhoT > 5 ? Math.Sqrt((rhoT - 4) * (rhoT - 2) * rhoInf / ((rhoInf - 4) * (rhoInf - 2) * rhoT)) : null;
+        if (FusedUpdates.TryRAdam(o, p, grad, state, lr, bc1, bc2, rect)) return;
+
+        grad = WeightDecay.Coupled(grad, p, o.WeightDecay);
+        var (m, v, _, _) = AdamMoments.Advance(state, p, grad, o.Beta1, o.Beta2);
         Tensor update = m.Div(bc1).Mul_(lr);
-        if (rhoT > 5)
+        if (rect is double r)
         {
-            // The variance is tractable: rectify the adaptive step.
-            double rect = Math.Sqrt((rhoT - 4) * (rhoT - 2) * rhoInf / ((rhoInf - 4) * (rhoInf - 2) * rhoT));
             Tensor adaptive = v.Sqrt().Add_(o.Eps).Reciprocal_().Mul_(Math.Sqrt(bc2));
-            update.Mul_(adaptive).Mul_(rect);
+            update.Mul_(adaptive).Mul_(r);
         }
         // Otherwise: un-adapted momentum SGD (torch's behaviour; pytorch_optimizer skips the step instead).
         p.Sub_(update);

@@ -25,6 +25,12 @@ public sealed record SgdSaiOptions : OptimizerOptions
 
     public double Eps { get; init => field = OptionChecks.Positive(value, nameof(Eps)); } = 1e-8;
 
+    /// <summary>
+    /// Float32 CPU parameters take one fused native pass that computes the generic path's values (see
+    /// <c>FusedUpdates</c>); false forces the generic tensor-op path, the reference. Default true.
+    /// </summary>
+    public bool Fused { get; init; } = true;
+
     public override string Name => "sgdsai";
 
     public override Optimizer Create(IReadOnlyList<ParameterGroupSpec> groups) => new SgdSai(this, groups);
@@ -40,6 +46,7 @@ public sealed class SgdSai : ParameterwiseOptimizer<SgdSaiOptions>
         double lr = group.LearningRate;
         if (!state.Scalars.ContainsKey("gsnr")) state.SetScalar("gsnr", Gsnr(grad, o.Eps));
         double gsnr = state.GetScalar("gsnr");
+        if (FusedUpdates.TrySgdSai(group, o, p, grad, state, gsnr)) return;
 
         Tensor direction = grad;
         if (o.Momentum != 0)
