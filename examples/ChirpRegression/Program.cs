@@ -55,7 +55,7 @@ Directory.CreateDirectory(run.Output);
 var clock = Stopwatch.StartNew();
 AnsiConsole.MarkupLine($"[bold]TorchZoo chirp regression[/] on libtorch {TorchRuntime.Version}, {run.Threads} threads" +
                        (group is null ? "" : $" per rank, {group.WorldSize} data-parallel ranks") + (run.DiLoCoInnerSteps is { } h ? $", DiLoCo every {h} steps (outer lr {run.EffectiveOuterLearningRate:G3}, momentum {run.EffectiveOuterMomentum:G3})" : ""));
-AnsiConsole.MarkupLine($"{run.Samples:N0} spectrograms of {run.Grid}×{run.Grid}, ViT patch {run.Patch}, width {run.Width}, depth {run.Depth}, {run.Heads} heads, optimizer [bold]{run.Optimizer}[/]");
+AnsiConsole.MarkupLine($"{run.Samples:N0} spectrograms of {run.Grid}×{run.Grid}, ViT patch {run.Patch}{(run.ConvolutionalStem ? " (convolutional stem)" : "")}, width {run.Width}, depth {run.Depth}, {run.Heads} heads, optimizer [bold]{run.Optimizer}[/]");
 
 var ml = new ZooContext(run.Seed);
 ml.Log += (_, e) => { if (!e.Message.StartsWith("epoch")) AnsiConsole.MarkupLineInterpolated($"[grey]{e.Message}[/]"); };
@@ -81,7 +81,7 @@ VisionTransformerTrainer.RegressionOptions options = new()
 {
     FeatureColumnName = "Spectrogram",
     LabelColumnName = "Targets",
-    Model = VisionTransformerOptions.Micro with { PatchSize = run.Patch, Width = run.Width, Depth = run.Depth, Heads = run.Heads },
+    Model = run.Model(),
     Optimizer = run.OptimizerOptions(),
     Schedule = Schedules.WarmupCosine(warmupFraction: 0.05),
     EarlyStopping = new EarlyStoppingOptions { Patience = run.Patience, RestoreBestWeights = true },

@@ -11,7 +11,7 @@ internal static class Report
         float[] truth, float[] predicted, string[] targetNames, TimeSpan trainTime)
     {
         var report = new HtmlReport("TorchZoo chirp regression")
-            .Paragraph($"{run.Samples:N0} spectrograms {run.Grid}×{run.Grid}; ViT patch {run.Patch}, width {run.Width}, depth {run.Depth}, {run.Heads} heads; " +
+            .Paragraph($"{run.Samples:N0} spectrograms {run.Grid}×{run.Grid}; ViT patch {run.Patch}{(run.ConvolutionalStem ? " (convolutional stem)" : "")}, width {run.Width}, depth {run.Depth}, {run.Heads} heads; " +
                        $"optimizer {run.Optimizer}; {history.Steps} steps in {trainTime.TotalMinutes:F1} min on {run.Threads} threads. {history.StopMessage}")
             .Table(new[] { "target", "Pearson r", "MAE", "RMSE", "R²" }, metrics.PerTarget.Select(m => (IReadOnlyList<string>)new[]
             {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using TorchZoo.Trainers.Distributed;
+using TorchZoo.Trainers.Models;
 using TorchZoo.Trainers.Optimizers;
 
 namespace ChirpRegression;
@@ -11,6 +12,7 @@ public sealed record RunOptions
     public int Epochs { get; init; } = 8;
     public int Grid { get; init; } = 64;
     public int Patch { get; init; } = 8;
+    public bool ConvolutionalStem { get; init; }
     public int Width { get; init; } = 128;
     public int Depth { get; init; } = 4;
     public int Heads { get; init; } = 4;
@@ -46,6 +48,8 @@ public sealed record RunOptions
           --epochs N        maximum epochs (default 8; early stopping with patience 3 on the validation loss)
           --grid N          spectrogram size N×N (default 64; the study used 128)
           --patch N         ViT patch size (default 8)
+          --stem            a convolutional stem (3×3 stride-2 convolutions, arXiv 2106.14881) instead of one p×p
+                            convolution; the patch size must then be a power of two
           --width N --depth N --heads N   ViT shape (default 128, 4, 4)
           --batch N         batch size (default 64)
           --optimizer NAME  any registered optimizer: reg (default), adamw, muon, lion, soap, ...
@@ -94,12 +98,14 @@ public sealed record RunOptions
                 "--lr" => o with { LearningRate = double.TryParse(Next(), NumberStyles.Float, CultureInfo.InvariantCulture, out double lr) && lr > 0 ? lr : throw new ArgumentException("--lr needs a positive number.") },
                 "--out" => o with { Output = Next() },
                 "--stft" => o with { Stft = true },
+                "--stem" => o with { ConvolutionalStem = true },
                 "--auto" => o with { Auto = true },
                 "--auto-epochs" => o with { AutoEpochsPerFamily = Int() },
                 _ => throw new ArgumentException($"Unknown option '{args[i]}'. Run with --help for the options."),
             };
         }
         if (o.Grid % o.Patch != 0) throw new ArgumentException($"--patch {o.Patch} must divide --grid {o.Grid}.");
+        if (o.ConvolutionalStem && !PatchEmbedding.IsStemPatch(o.Patch)) throw new ArgumentException($"--stem needs a power-of-two --patch, not {o.Patch}.");
         if (o.Width % o.Heads != 0) throw new ArgumentException($"--heads {o.Heads} must divide --width {o.Width}.");
         if (o.Samples < 100) throw new ArgumentException("--samples must be at least 100.");
         _ = OptimizerRegistry.Create(o.Optimizer);
@@ -109,6 +115,13 @@ public sealed record RunOptions
         if (o.BatchSize % o.WorldSize != 0) throw new ArgumentException($"--batch {o.BatchSize} is the global batch and must be divisible by --world-size {o.WorldSize}.");
         return o;
     }
+
+    /// <summary>The ViT these options describe (the chirp preset with the command line's shape).</summary>
+    public VisionTransformerOptions Model() => VisionTransformerOptions.Micro with
+    {
+        PatchSize = Patch, Width = Width, Depth = Depth, Heads = Heads,
+        PatchEmbedding = ConvolutionalStem ? PatchEmbeddingKind.ConvolutionalStem : PatchEmbeddingKind.Convolution,
+    };
 
     public OptimizerOptions OptimizerOptions()
     {

@@ -30,6 +30,7 @@ try
         case "die": Die(group!); break;
         case "train": Train(group, args[1], int.Parse(args[2], CultureInfo.InvariantCulture), args[3]); break;
         case "bench": Bench(group, int.Parse(args[1], CultureInfo.InvariantCulture), args.ElementAtOrDefault(2) ?? "mlp", args.ElementAtOrDefault(3) ?? "dp"); break;
+        case "train-batchnorm": TrainBatchNorm(group, args[1]); break;
         case "pipeline": Pipeline(group, args[1], args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 4); break;
         default: throw new ArgumentException($"Unknown mode '{mode}'.");
     }
@@ -106,6 +107,37 @@ static void Train(ProcessGroup? g, string optimizer, int steps, string output)
     Console.WriteLine($"RESULT losses {string.Join(' ', history.StepLosses.Select(v => v.ToString("R", CultureInfo.InvariantCulture)))}");
     Console.WriteLine($"RESULT rank_max_difference {check.MaxDifference.ToString("R", CultureInfo.InvariantCulture)}");
     Console.WriteLine($"RESULT rank_checks {check.Checks}");
+    SafeTensors.Save(output, model.StateDict());
+}
+
+// A ViT with a convolutional stem (BatchNorm running statistics: buffers each rank updates from its own shard) trained
+// with a validation set and early stopping; prints the validation losses and saves the state (weights and buffers).
+static void TrainBatchNorm(ProcessGroup? g, string output)
+{
+    int rank = g?.Rank ?? 0;
+    using var init = new Generator(3);
+    using var model = new VisionTransformer(new VisionTransformerOptions
+    {
+        ImageHeight = 8, ImageWidth = 8, Channels = 1, PatchSize = 4, PatchEmbedding = PatchEmbeddingKind.ConvolutionalStem,
+        Width = 16, Depth = 1, Heads = 2, Outputs = 1, Pooling = TokenPooling.Mean,
+    }, init);
+    using var data = new Generator(21);
+    Tensor x = Tensor.Randn(new long[] { 96, 1, 8, 8 }, data);
+    Tensor y = x.Narrow(2, 0, 4).Mean(new long[] { 1, 2, 3 }).Unsqueeze(1);
+    using var train = new TensorDataset(x.Narrow(0, 0, 64), y.Narrow(0, 0, 64));
+    using var validation = new TensorDataset(x.Narrow(0, 64, 32), y.Narrow(0, 64, 32));
+    var loop = new TrainingLoop
+    {
+        Model = model,
+        Loss = (p, t) => Functional.MseLoss(p, t),
+        Optimizer = new AdamWOptions { LearningRate = 1e-2 },
+        Options = new TrainingOptions { Epochs = 6, BatchSize = 16, Seed = 5, ProcessGroup = g, Threads = 1 },
+        EarlyStopping = new EarlyStoppingOptions { Patience = 2, RestoreBestWeights = true },
+    };
+    var history = loop.Fit(train, validation);
+    Console.WriteLine($"RESULT val_losses {string.Join(' ', history.Evaluations.Select(e => e.Metrics["val_loss"].ToString("R", CultureInfo.InvariantCulture)))}");
+    var norm = (BatchNorm2d)model.PatchEmbed.Stem![1];
+    Console.WriteLine($"RESULT batches_tracked {norm.BatchesTracked.Item()}");
     SafeTensors.Save(output, model.StateDict());
 }
 

@@ -120,6 +120,29 @@ class ViT(nn.Module):
         return self.head(x[:, 0] if self.cls else x.mean(1))
 
 
+def stem_channels(patch, width):
+    # As TorchZoo's PatchEmbedding.StemChannels: doubling up to the width, at least min(16, width).
+    layers = patch.bit_length() - 1
+    return [max(min(16, width), width >> (layers - 1 - i)) for i in range(layers)]
+
+
+class ViTStem(ViT):
+    """The ViT with a convolutional stem (Xiao et al. 2021): 3x3 stride-2 convolution without bias, BatchNorm, GELU
+    per layer, then a 1x1 projection."""
+
+    def __init__(self, c):
+        super().__init__(c)
+        layers, inputs = [], c["channels"]
+        for outputs in stem_channels(c["patch"], c["width"]):
+            layers += [nn.Conv2d(inputs, outputs, 3, 2, 1, bias=False), nn.BatchNorm2d(outputs), nn.GELU()]
+            inputs = outputs
+        self.patch_embed.stem = nn.Sequential(*layers)
+        self.patch_embed.proj = nn.Conv2d(c["width"], c["width"], 1)
+
+    def forward(self, x):
+        return super().forward(self.patch_embed.stem(x))
+
+
 class SeqEncoder(nn.Module):
     def __init__(self, c):
         super().__init__()
@@ -258,6 +281,14 @@ def randomize(model, g):
                 p.copy_(torch.randn(p.shape, generator=g) / math.sqrt(fan_in))
             else:
                 p.copy_(0.3 * torch.randn(p.shape, generator=g))
+        # Running statistics away from their 0/1 start, so evaluation mode is tested on real values.
+        for name, b in model.named_buffers():
+            if name.endswith("running_mean"):
+                b.copy_(0.2 * torch.randn(b.shape, generator=g))
+            elif name.endswith("running_var"):
+                b.copy_(0.5 + torch.rand(b.shape, generator=g))
+            elif name.endswith("num_batches_tracked"):
+                b.fill_(7)
 
 
 def run(name, model, config, x, target, loss_fn, checkpoint=False):
@@ -273,6 +304,8 @@ def run(name, model, config, x, target, loss_fn, checkpoint=False):
     for n, p in model.named_parameters():
         weights[n if checkpoint else f"param.{n}"] = p
         tensors[f"grad.{n}"] = p.grad
+    for n, b in model.named_buffers():
+        weights[n if checkpoint else f"param.{n}"] = b
     meta = {"config": json.dumps(config)}
     if checkpoint:
         save(os.path.join(OUT, f"{name}.safetensors"), weights, meta)
@@ -298,6 +331,12 @@ def main():
     m = ViT(c)
     randomize(m, g)
     run("vit_rect_mean", m, c, torch.randn(3, 1, 24, 40, generator=g), torch.randn(3, 3, generator=g), F.mse_loss)
+
+    g = torch.Generator().manual_seed(9)
+    c = dict(base, height=32, width_px=16, channels=2, patch=4, pooling="mean", outputs=3)
+    m = ViTStem(c)
+    randomize(m, g)
+    run("vit_stem_mean", m, c, torch.randn(3, 2, 32, 16, generator=g), torch.randn(3, 3, generator=g), F.mse_loss)
 
     seq = dict(base, width=32, heads=4, vocab=50, max_length=12, padding_id=0)
     tokens = torch.randint(1, 50, (4, 10), generator=torch.Generator().manual_seed(3))

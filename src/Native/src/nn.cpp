@@ -31,6 +31,16 @@ tz_tensor tz_layer_norm(tz_tensor x, const int64_t* shape, int ndim, tz_tensor w
   TZ_CATCH(nullptr)
 }
 
+tz_tensor tz_batch_norm(tz_tensor x, tz_tensor weight, tz_tensor bias, tz_tensor running_mean, tz_tensor running_var,
+                        int training, double momentum, double eps) {
+  TZ_TRY
+  if (T(x).dim() < 2) fail("batch_norm expects (batch, channels, ...) input, got " + std::to_string(T(x).dim()) + " dimensions");
+  // In training the batch statistics normalize and the running ones (if given) are updated in place, as nn.BatchNorm.
+  return wrap(at::batch_norm(T(x), opt(weight), opt(bias), opt(running_mean), opt(running_var), training != 0, momentum, eps,
+                             /*cudnn_enabled=*/true));
+  TZ_CATCH(nullptr)
+}
+
 tz_tensor tz_softmax(int kind, tz_tensor x, int64_t dim) {
   TZ_TRY
   return wrap(kind == 0 ? at::softmax(T(x), dim) : at::log_softmax(T(x), dim));

@@ -40,6 +40,21 @@ public static unsafe class Functional
             return Tensor.Wrap(NativeMethods.tz_layer_norm(input.Handle, s, normalizedShape.Length, Tensor.HandleOf(weight), Tensor.HandleOf(bias), eps), input, weight, bias);
     }
 
+    /// <summary>
+    /// Batch normalization over dimension 1 of (B, C, …). When <paramref name="training"/> the batch's statistics
+    /// normalize and the running ones, if given, move toward them by <paramref name="momentum"/> (in place; the running
+    /// variance is the unbiased one, as PyTorch's); otherwise the running statistics normalize.
+    /// </summary>
+    public static Tensor BatchNorm(Tensor input, Tensor? runningMean, Tensor? runningVar, Tensor? weight, Tensor? bias,
+        bool training, double momentum = 0.1, double eps = 1e-5)
+    {
+        IntPtr result = NativeMethods.tz_batch_norm(input.Handle, Tensor.HandleOf(weight), Tensor.HandleOf(bias),
+            Tensor.HandleOf(runningMean), Tensor.HandleOf(runningVar), training ? 1 : 0, momentum, eps);
+        GC.KeepAlive(runningMean);
+        GC.KeepAlive(runningVar);
+        return Tensor.Wrap(result, input, weight, bias);
+    }
+
     public static Tensor Relu(Tensor input) => input.Relu();
     public static Tensor Gelu(Tensor input, bool tanhApproximation = false) => input.Gelu(tanhApproximation);
     public static Tensor Silu(Tensor input) => input.Silu();

@@ -83,6 +83,53 @@ public sealed class LayerNorm : Module<Tensor, Tensor>
     public override Tensor Forward(Tensor input) => Functional.LayerNorm(input, NormalizedShape, Weight, Bias, Eps);
 }
 
+/// <summary>
+/// Batch normalization of (B, C, H, W) maps per channel (Ioffe and Szegedy, arXiv 1502.03167), as PyTorch's
+/// nn.BatchNorm2d: scale (ones) and shift (zeros) of size C; buffers <c>running_mean</c> (zeros), <c>running_var</c>
+/// (ones) and <c>num_batches_tracked</c> (int64). Training mode normalizes with the batch's statistics and updates the
+/// running ones with <see cref="Momentum"/>; evaluation mode normalizes with the running ones.
+/// </summary>
+public sealed class BatchNorm2d : Module<Tensor, Tensor>
+{
+    public BatchNorm2d(long channels, double eps = 1e-5, double momentum = 0.1)
+    {
+        if (channels <= 0) throw new ArgumentOutOfRangeException(nameof(channels), channels, "BatchNorm2d needs a positive channel count.");
+        if (eps <= 0) throw new ArgumentOutOfRangeException(nameof(eps), eps, "BatchNorm2d eps must be positive.");
+        if (momentum is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "BatchNorm2d momentum must be in [0, 1].");
+        Channels = channels;
+        Eps = eps;
+        Momentum = momentum;
+        using var scope = DisposeScope.Enter();
+        Weight = RegisterParameter("weight", new Parameter(Tensor.Ones(channels)));
+        Bias = RegisterParameter("bias", new Parameter(Tensor.Zeros(channels)));
+        RunningMean = RegisterBuffer("running_mean", Tensor.Zeros(channels));
+        RunningVar = RegisterBuffer("running_var", Tensor.Ones(channels));
+        BatchesTracked = RegisterBuffer("num_batches_tracked", Tensor.Zeros(new long[] { }, ScalarType.Int64));
+    }
+
+    public long Channels { get; }
+    public double Eps { get; }
+    public double Momentum { get; }
+    public Parameter Weight { get; }
+    public Parameter Bias { get; }
+    public Tensor RunningMean { get; }
+    public Tensor RunningVar { get; }
+    public Tensor BatchesTracked { get; }
+
+    public override Tensor Forward(Tensor input)
+    {
+        if (input.Dim != 4 || input.Shape[1] != Channels)
+            throw new ArgumentException($"BatchNorm2d({Channels}) expects (batch, {Channels}, H, W), got {Tensor.FormatShape(input.Shape)}.", nameof(input));
+        if (IsTraining)
+        {
+            if (input.Shape[0] * input.Shape[2] * input.Shape[3] < 2)
+                throw new ArgumentException($"BatchNorm2d needs more than one value per channel to train, got {Tensor.FormatShape(input.Shape)}.", nameof(input));
+            using (Autograd.NoGrad()) BatchesTracked.Add_(1);
+        }
+        return Functional.BatchNorm(input, RunningMean, RunningVar, Weight, Bias, IsTraining, Momentum, Eps);
+    }
+}
+
 /// <summary>A lookup table of <c>count</c> vectors of size <c>dim</c>, initialized N(0, 1) as PyTorch.</summary>
 public sealed class Embedding : Module<Tensor, Tensor>
 {

@@ -42,6 +42,14 @@ public sealed class DataParallel
         InBuckets(tensors, flat => Group.Broadcast(flat, root));
     }
 
+    /// <summary>Every rank's buffers (running statistics and the like) receive rank <paramref name="root"/>'s values; nothing happens without buffers.</summary>
+    public void BroadcastBuffers(Module model, int root = 0)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var tensors = model.NamedBuffers().Select(b => b.Buffer).ToList();
+        if (tensors.Count > 0) InBuckets(tensors, flat => Group.Broadcast(flat, root));
+    }
+
     /// <summary>
     /// This rank's examples of a batch: positions r, r + W, r + 2W, … of <paramref name="batchIndices"/> (a view).
     /// With a batch of B examples every rank gets B / W of them when W divides B.

@@ -21,7 +21,7 @@ public sealed record VisionTransformerOptions : TransformerEncoderOptions
     /// <summary>Side of the square patches.</summary>
     public int PatchSize { get; init => field = OptionChecks.AtLeast(value, 1, nameof(PatchSize)); } = 8;
 
-    /// <summary>Convolution (default) or unfold + matrix product; the weights are the same.</summary>
+    /// <summary>Convolution (default), unfold + matrix product (the same weights) or a convolutional stem.</summary>
     public PatchEmbeddingKind PatchEmbedding { get; init; } = PatchEmbeddingKind.Convolution;
 
     /// <summary>Patches along the height.</summary>
@@ -39,6 +39,9 @@ public sealed record VisionTransformerOptions : TransformerEncoderOptions
         if (ImageHeight % PatchSize != 0 || ImageWidth % PatchSize != 0)
             throw new ArgumentException(
                 $"PatchSize ({PatchSize}) must divide ImageHeight ({ImageHeight}) and ImageWidth ({ImageWidth}).", nameof(PatchSize));
+        if (PatchEmbedding == PatchEmbeddingKind.ConvolutionalStem && !Models.PatchEmbedding.IsStemPatch(PatchSize))
+            throw new ArgumentException(
+                $"PatchSize ({PatchSize}) must be a power of two ≥ 2 with PatchEmbedding = ConvolutionalStem (each stem layer halves the resolution).", nameof(PatchSize));
     }
 
     /// <summary>ViT-Ti/16 at 224², 3 channels, 1000 classes: width 192, depth 12, 3 heads.</summary>

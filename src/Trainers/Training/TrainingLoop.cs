@@ -131,12 +131,12 @@ public sealed partial class TrainingLoop
                 foreach (var c in callbacks) c.OnStepEnd(context, loss);
 
                 if (Options.ValidateEverySteps is { } every && context.Step % every == 0 && !context.StopRequested)
-                    Evaluate(context, callbacks, validation, epoch, epochLossSteps > 0 ? epochLoss / epochLossSteps : double.NaN);
+                    Evaluate(context, callbacks, validation, epoch, epochLossSteps > 0 ? epochLoss / epochLossSteps : double.NaN, dataParallel);
             }
 
             if (context.StopRequested && context.RequestedReason is StopReason.Cancelled or StopReason.Diverged) break;
             if (Options.ValidateEverySteps is null)
-                Evaluate(context, callbacks, validation, epoch, epochLossSteps > 0 ? epochLoss / epochLossSteps : double.NaN);
+                Evaluate(context, callbacks, validation, epoch, epochLossSteps > 0 ? epochLoss / epochLossSteps : double.NaN, dataParallel);
             if (Options.CheckpointPath is { } path && (dataParallel is null || dataParallel.Rank == 0)) WriteCheckpoint(path, context, optimizer, shuffle, callbacks, earlyStopping);
         }
 
@@ -214,8 +214,13 @@ public sealed partial class TrainingLoop
         return total / micro;
     }
 
-    private void Evaluate(TrainingContext context, List<ITrainingCallback> callbacks, TensorDataset? validation, int epoch, double trainLoss)
+    private void Evaluate(TrainingContext context, List<ITrainingCallback> callbacks, TensorDataset? validation, int epoch, double trainLoss,
+        DataParallel? dataParallel)
     {
+        // Buffers such as BatchNorm's running statistics are updated by each rank from its own shard; every rank takes
+        // rank 0's before validating, so all ranks see the same validation loss and take the same early-stopping
+        // decision (ranks that disagreed would wait for each other forever), and the final model is the same on all.
+        dataParallel?.BroadcastBuffers(Model);
         var metrics = new Dictionary<string, double>();
         if (validation is not null) ValidationMetrics(validation, metrics);
         var record = new EvaluationRecord(epoch, context.Step, trainLoss, metrics,

@@ -100,6 +100,21 @@ public class DistributedTrainingTests
         losses.TakeLast(4).Average().Should().BeLessThan(losses.Take(4).Average());
     }
 
+    [Test]
+    public void BatchNorm_statistics_are_the_same_on_every_rank_when_validating_and_at_the_end()
+    {
+        // Each rank updates the running statistics from its own half of the batch; before each validation every rank
+        // takes rank 0's, so the validation losses (and early stopping) agree and the saved models are identical.
+        int port = FreePort();
+        string[] files = { Path.Combine(folder, "bn.rank0.safetensors"), Path.Combine(folder, "bn.rank1.safetensors") };
+        var ranks = new Outcome[2];
+        Parallel.For(0, 2, r => ranks[r] = RunOne(new[] { "train-batchnorm", files[r] }, r, 2, port));
+        Succeeded(ranks);
+        ranks[0].Numbers("val_losses").Should().NotBeEmpty().And.Equal(ranks[1].Numbers("val_losses"));
+        ranks[0].Numbers("batches_tracked").Should().Equal(ranks[1].Numbers("batches_tracked")).And.OnlyContain(n => n >= 4);
+        MaxDifference(files[0], files[1]).Should().Be(0, "weights and running statistics agree");
+    }
+
     private Outcome[] RunTraining(string optimizer, int worldSize, out string[] files, out string single, string? singleOptimizer)
     {
         // One worker invocation per rank with its own output file, plus the single-process reference, all at once.

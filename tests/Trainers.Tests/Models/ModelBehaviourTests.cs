@@ -46,6 +46,31 @@ public class ModelBehaviourTests
     }
 
     [Test]
+    public void AConvolutionalStemHalvesTheResolutionPerLayerUpToTheWidth()
+    {
+        PatchEmbedding.StemChannels(8, 128).Should().Equal(32, 64, 128);
+        PatchEmbedding.StemChannels(16, 192).Should().Equal(24, 48, 96, 192);
+        PatchEmbedding.StemChannels(16, 48).Should().Equal(16, 16, 24, 48); // at least 16 channels
+        PatchEmbedding.StemChannels(2, 8).Should().Equal(8);
+        using var m = new VisionTransformer(ModelFixtures.SmallVit with { PatchEmbedding = PatchEmbeddingKind.ConvolutionalStem, Pooling = TokenPooling.Mean });
+        m.NamedParameters().Select(p => (p.Name, string.Join("x", p.Parameter.Shape))).Should().StartWith(new[]
+        {
+            ("pos_embed", "1x16x48"),
+            ("patch_embed.stem.0.weight", "16x3x3x3"), ("patch_embed.stem.1.weight", "16"), ("patch_embed.stem.1.bias", "16"),
+            ("patch_embed.stem.3.weight", "24x16x3x3"), ("patch_embed.stem.4.weight", "24"), ("patch_embed.stem.4.bias", "24"),
+            ("patch_embed.stem.6.weight", "48x24x3x3"), ("patch_embed.stem.7.weight", "48"), ("patch_embed.stem.7.bias", "48"),
+            ("patch_embed.proj.weight", "48x48x1x1"), ("patch_embed.proj.bias", "48"),
+        });
+        using var scope = DisposeScope.Enter();
+        m.Forward(Tensor.Randn(new long[] { 2, 3, 32, 32 }, new Generator(3))).Shape.Should().Equal(2, 4);
+        Action notPowerOfTwo = () => _ = new VisionTransformer(ModelFixtures.SmallVit with
+        {
+            PatchEmbedding = PatchEmbeddingKind.ConvolutionalStem, PatchSize = 6, ImageHeight = 36, ImageWidth = 36,
+        });
+        notPowerOfTwo.Should().Throw<ArgumentException>().WithMessage("*PatchSize (6)*power of two*ConvolutionalStem*");
+    }
+
+    [Test]
     public void DropPathIsIdentityInEvalAndPerSampleWhenTraining()
     {
         using var scope = DisposeScope.Enter();
