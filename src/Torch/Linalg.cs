@@ -23,6 +23,13 @@ public static class Linalg
         return input;
     }
 
+    /// <summary>
+    /// a @ aᵀ of a matrix. On CPU, for float32 and float64 outside autograd, BLAS's syrk computes one triangle (half the
+    /// multiply-adds of <see cref="Mm"/>) and the other is mirrored, so the result is exactly symmetric; elsewhere, or
+    /// when the process has no CBLAS, it is <c>Mm(a, a.MT)</c>. For aᵀ @ a pass <c>a.MT</c>.
+    /// </summary>
+    public static Tensor Gram(Tensor a) => Tensor.Wrap(NativeMethods.tz_gram(a.Handle), a);
+
     /// <summary>A = U·diag(S)·Vh.</summary>
     public static (Tensor U, Tensor S, Tensor Vh) Svd(Tensor a, bool fullMatrices = false)
     {

@@ -101,8 +101,8 @@ public sealed class Soap : ParameterwiseOptimizer<SoapOptions>
 
     private static void UpdateStatistics(Tensor g, ParameterState state, double beta)
     {
-        if (state.TryGet("L", out Tensor l)) l.Mul_(beta).Add_(g.Matmul(g.MT), 1 - beta);
-        if (state.TryGet("R", out Tensor r)) r.Mul_(beta).Add_(g.MT.Matmul(g), 1 - beta);
+        if (state.TryGet("L", out Tensor l)) l.Mul_(beta).Add_(Linalg.Gram(g), 1 - beta);
+        if (state.TryGet("R", out Tensor r)) r.Mul_(beta).Add_(Linalg.Gram(g.MT), 1 - beta);
     }
 
     /// <summary>One power iteration per side, after ordering the basis by its estimated eigenvalues (v's axis follows).</summary>

@@ -31,7 +31,7 @@ public static class NewtonSchulz
         var (a, b, c) = (coefficients.A, coefficients.B, coefficients.C);
         for (int i = 0; i < steps; i++)
         {
-            using Tensor gram = x.Matmul(x.MT);
+            using Tensor gram = Linalg.Gram(x);
             // b·A + c·A² in one GEMM: addmm computes beta·A + alpha·(A @ A).
             using Tensor poly = Linalg.Addmm(gram, gram, gram, beta: b, alpha: c);
             Tensor next = Linalg.Addmm(x, poly, x, beta: a, alpha: 1);
