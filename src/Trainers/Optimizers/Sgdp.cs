@@ -45,8 +45,11 @@ public sealed class Sgdp : ParameterwiseOptimizer<SgdpOptions>
         double lr = group.LearningRate;
         Tensor buf = state.GetOrCreate("momentum", () => p.ZerosLike());
         buf.Mul_(o.Momentum).Add_(grad, 1 - o.Dampening);
-        Tensor d = o.Nesterov ? grad.Add(buf, o.Momentum) : buf.Clone();
-        double ratio = p.Dim > 1 && RadialProjection.Apply(p, grad, d, o.Delta, o.Eps) ? o.WeightDecayRatio : 1;
+        long? projected = p.Dim > 1 ? RadialProjection.ProjectedRows(p, grad, o.Delta, o.Eps) : null;
+        // The momentum buffer itself is the step unless the projection has to change it (a copy then).
+        Tensor d = o.Nesterov ? grad.Add(buf, o.Momentum) : projected is null ? buf : buf.Clone();
+        if (projected is { } rows) RadialProjection.Project_(p, d, rows, o.Eps);
+        double ratio = projected is null ? 1 : o.WeightDecayRatio;
         WeightDecay.Decoupled(p, lr, o.WeightDecay * ratio / (1 - o.Momentum));
         p.Sub_(d, lr);
     }
