@@ -71,6 +71,31 @@ public static class FusedOptimizerSteps
     }
 
     /// <summary>
+    /// One Adagrad update with torch.optim.Adagrad's rule: g ← g + λθ; s ← s + g² in <paramref name="sum"/>;
+    /// θ ← θ − <paramref name="stepSize"/>·g/(√s + ε), stepSize = η/(1 + (t−1)δ). <paramref name="grad"/> is only read.
+    /// </summary>
+    public static void Adagrad_(Tensor parameter, Tensor grad, Tensor sum, double stepSize, double eps, double weightDecay)
+    {
+        int status = NativeMethods.tz_fused_adagrad_(parameter.Handle, grad.Handle, sum.Handle, stepSize, eps, weightDecay);
+        Tensor.Check(status, parameter, grad, sum);
+    }
+
+    /// <summary>
+    /// One AdaBelief update (official v0.2): with <paramref name="decoupled"/> θ ← <paramref name="decayFactor"/>·θ
+    /// (1 − ηλ), else g ← g + λθ; m ← β1m + (1−β1)g; s ← β2s + (1−β2)(g − m)² + ε; then by <paramref name="step"/>
+    /// θ ← θ + c·m/(√s/√bc2 + ε), θ ← θ + c·m/(√s + ε), θ ← θ + c·m, or no change (c = <paramref name="coefficient"/>).
+    /// </summary>
+    public static void AdaBelief_(Tensor parameter, Tensor grad, Tensor expAvg, Tensor expAvgVar, double beta1, double beta2, double eps,
+                                  double weightDecay, bool decoupled, double decayFactor, AdaBeliefStep step, double coefficient,
+                                  double biasCorrection2)
+    {
+        int status = NativeMethods.tz_fused_adabelief_(parameter.Handle, grad.Handle, expAvg.Handle, expAvgVar.Handle, beta1, beta2, eps,
+                                                       weightDecay, decoupled ? 1 : 0, decayFactor, (int)step, coefficient, biasCorrection2);
+        Tensor.Check(status, parameter, grad, expAvg);
+        GC.KeepAlive(expAvgVar);
+    }
+
+    /// <summary>
     /// One AdaMod update (the official code's rule): g ← g + λθ; Adam moments; s = <paramref name="stepScale"/>/(√v + ε)
     /// (stepScale = η√bc2/bc1); ŝ ← β3ŝ + (1−β3)s in <paramref name="expAvgLr"/>; θ ← θ − min(s, ŝ)·m.
     /// </summary>
@@ -196,4 +221,20 @@ public static class FusedOptimizerSteps
                                                  targetRms, eps, weightDecay);
         Tensor.Check(status, parameter, grad, momentumBuffer);
     }
+}
+
+/// <summary>Which step <see cref="FusedOptimizerSteps.AdaBelief_"/> takes after its moments.</summary>
+public enum AdaBeliefStep
+{
+    /// <summary>θ + c·m/(√s/√bc2 + ε): unrectified.</summary>
+    Adam,
+
+    /// <summary>θ + c·m/(√s + ε): rectified, ρ_t ≥ 5.</summary>
+    Rectified,
+
+    /// <summary>θ + c·m: rectified, ρ_t &lt; 5, degenerating to SGD with momentum.</summary>
+    Sgd,
+
+    /// <summary>Moments only: rectified, ρ_t &lt; 5, without the SGD step.</summary>
+    None,
 }

@@ -238,6 +238,14 @@ TZ_API int tz_fused_rmsprop_(tz_tensor param, tz_tensor grad, tz_tensor square_a
 TZ_API int tz_fused_radam_(tz_tensor param, tz_tensor grad, tz_tensor exp_avg, tz_tensor exp_avg_sq, double lr,
                            double beta1, double beta2, double eps, double weight_decay, double bias_correction1,
                            double bias_correction2, int rectified, double rectification);
+/* Adagrad (torch.optim.Adagrad 1.13): g ← g + weight_decay·θ; sum ← sum + g²; θ ← θ − step_size·g/(√sum + ε). */
+TZ_API int tz_fused_adagrad_(tz_tensor param, tz_tensor grad, tz_tensor sum, double step_size, double eps, double weight_decay);
+/* AdaBelief (official v0.2): decoupled θ ← decay_factor·θ or coupled g ← g + weight_decay·θ; m ← β1m + (1−β1)g;
+   s ← β2s + (1−β2)(g − m)² + ε; step 0: θ ← θ + c·m/(√s/√bias_correction2 + ε), 1: θ ← θ + c·m/(√s + ε),
+   2: θ ← θ + c·m, 3: no step (c = step_coefficient). */
+TZ_API int tz_fused_adabelief_(tz_tensor param, tz_tensor grad, tz_tensor exp_avg, tz_tensor exp_avg_var, double beta1,
+                               double beta2, double eps, double weight_decay, int decoupled, double decay_factor,
+                               int step, double step_coefficient, double bias_correction2);
 /* AdaBound (the official code's rule): g ← g + weight_decay·θ; Adam moments; with max_exp_avg_sq (AMSBound, else
  * NULL) v ← max(vmax, v); s = step_scale/(√v + ε) with step_scale = lr·√bc2/bc1, clamped to [lower, upper]
  * (neither NaN); θ ← θ − s·m. */

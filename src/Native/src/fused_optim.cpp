@@ -77,6 +77,23 @@ struct RAdamArgs {
   float wd, b1, omb1, b2, omb2, bc1, lr, eps, sqrt_bc2, rect;  // rect = r_t, rectified steps only
 };
 
+struct AdagradArgs {
+  float* p;
+  const float* g;
+  float* sum;
+  bool decay;  // λ ≠ 0: g.add(p, λ)
+  float wd, eps, c;  // c = −η/(1 + (t−1)δ)
+};
+
+struct AdaBeliefArgs {
+  float* p;
+  const float* g;
+  float* m;
+  float* s;
+  bool decay;  // coupled λ ≠ 0: g.add(p, λ)
+  float keep, wd, b1, omb1, b2, omb2, eps, sqrt_bc2, c;  // keep = 1 − ηλ (decoupled); c = the step's coefficient
+};
+
 struct AdaBoundArgs {
   float* p;
   const float* g;
@@ -212,6 +229,22 @@ template <bool Rectified>
 void radam(const RAdamArgs& a, int64_t n) {
   auto range = use_avx2() ? avx2::radam_range<Rectified> : baseline::radam_range<Rectified>;
   at::parallel_for(0, n, kGrain, [&](int64_t begin, int64_t end) { range(a, begin, end); });
+}
+
+template <bool Decoupled, int Step>
+void adabelief(const AdaBeliefArgs& a, int64_t n) {
+  auto range = use_avx2() ? avx2::adabelief_range<Decoupled, Step> : baseline::adabelief_range<Decoupled, Step>;
+  at::parallel_for(0, n, kGrain, [&](int64_t begin, int64_t end) { range(a, begin, end); });
+}
+
+template <bool Decoupled>
+void adabelief(const AdaBeliefArgs& a, int64_t n, int step) {
+  switch (step) {
+    case 0: adabelief<Decoupled, 0>(a, n); break;
+    case 1: adabelief<Decoupled, 1>(a, n); break;
+    case 2: adabelief<Decoupled, 2>(a, n); break;
+    default: adabelief<Decoupled, 3>(a, n); break;
+  }
 }
 
 template <bool AmsBound>
@@ -424,6 +457,37 @@ int tz_fused_radam_(tz_tensor param, tz_tensor grad, tz_tensor exp_avg, tz_tenso
               static_cast<float>(rectification)};
   if (rectified) radam<true>(a, n);
   else radam<false>(a, n);
+  return 0;
+  TZ_CATCH(-1)
+}
+
+int tz_fused_adagrad_(tz_tensor param, tz_tensor grad, tz_tensor sum, double step_size, double eps, double weight_decay) {
+  TZ_TRY
+  const int64_t n = check_step(param, grad);
+  check_buffer(T(sum), "sum", n);
+  AdagradArgs a{data(param), data(grad), data(sum), weight_decay != 0.0, static_cast<float>(weight_decay),
+                static_cast<float>(eps), static_cast<float>(-step_size)};
+  auto range = use_avx2() ? avx2::adagrad_range : baseline::adagrad_range;
+  at::parallel_for(0, n, kGrain, [&](int64_t begin, int64_t end) { range(a, begin, end); });
+  return 0;
+  TZ_CATCH(-1)
+}
+
+int tz_fused_adabelief_(tz_tensor param, tz_tensor grad, tz_tensor exp_avg, tz_tensor exp_avg_var, double beta1,
+                        double beta2, double eps, double weight_decay, int decoupled, double decay_factor, int step,
+                        double step_coefficient, double bias_correction2) {
+  TZ_TRY
+  if (step < 0 || step > 3) fail("AdaBelief step kind must be 0-3, got " + std::to_string(step));
+  const int64_t n = check_step(param, grad);
+  check_buffer(T(exp_avg), "exp_avg", n);
+  check_buffer(T(exp_avg_var), "exp_avg_var", n);
+  AdaBeliefArgs a{data(param), data(grad), data(exp_avg), data(exp_avg_var), !decoupled && weight_decay != 0.0,
+                  static_cast<float>(decay_factor), static_cast<float>(weight_decay), static_cast<float>(beta1),
+                  static_cast<float>(1.0 - beta1), static_cast<float>(beta2), static_cast<float>(1.0 - beta2),
+                  static_cast<float>(eps), static_cast<float>(std::sqrt(bias_correction2)),
+                  static_cast<float>(step_coefficient)};
+  if (decoupled) adabelief<true>(a, n, step);
+  else adabelief<false>(a, n, step);
   return 0;
   TZ_CATCH(-1)
 }

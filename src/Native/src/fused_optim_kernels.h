@@ -223,6 +223,53 @@ void adabound_range(const AdaBoundArgs& a, int64_t begin, int64_t end) {
   }
 }
 
+// Adagrad as torch.optim.Adagrad 1.13 (single tensor): g ← g + λθ; s ← s + g²; θ ← θ + c·g/(√s + ε), c = −η/(1 + (t−1)δ).
+inline void adagrad_range(const AdagradArgs& a, int64_t begin, int64_t end) {
+  float* __restrict p = a.p;
+  const float* __restrict g = a.g;
+  float* __restrict sum = a.sum;
+  const bool decay = a.decay;
+  const float wd = a.wd, eps = a.eps, c = a.c;
+  for (int64_t i = begin; i < end; ++i) {
+    float pi = p[i];
+    float gi = coupled_decay(pi, g[i], decay, wd);
+    float si = madd(gi, gi, sum[i]);         // s.addcmul_(g, g)
+    sum[i] = si;
+    p[i] = pi + c * gi / (std::sqrt(si) + eps);  // p.addcdiv_(g, s.sqrt().add_(ε), c)
+  }
+}
+
+// AdaBelief as the official v0.2 code: decay (decoupled θ·(1 − ηλ), or coupled g + λθ), m ← β1m + (1−β1)g,
+// s ← β2s + (1−β2)(g − m)² + ε, then the step the caller chose from ρ_t: Adam's θ + c·m/(√s/√bc2 + ε) (c = −η/bc1),
+// the rectified θ + c·m/(√s + ε) (c = −η·r_t), the SGD-momentum θ + c·m (c = −η/bc1), or none.
+enum AdaBeliefStep { kAdaBeliefAdam, kAdaBeliefRectified, kAdaBeliefSgd, kAdaBeliefNone };
+
+template <bool Decoupled, int Step>
+void adabelief_range(const AdaBeliefArgs& a, int64_t begin, int64_t end) {
+  float* __restrict p = a.p;
+  const float* __restrict g = a.g;
+  float* __restrict m = a.m;
+  float* __restrict s = a.s;
+  const bool decay = a.decay;
+  const float keep = a.keep, wd = a.wd, b1 = a.b1, omb1 = a.omb1, b2 = a.b2, omb2 = a.omb2, eps = a.eps;
+  const float sqrt_bc2 = a.sqrt_bc2, c = a.c;
+  for (int64_t i = begin; i < end; ++i) {
+    float pi = p[i];
+    float gi = g[i];
+    if (Decoupled) pi = pi * keep;                       // p.mul_(1 − ηλ)      (keep = 1 when λ = 0)
+    else gi = coupled_decay(pi, gi, decay, wd);          // g.add(p, λ)
+    float mi = madd(gi, omb1, m[i] * b1);                // m.mul_(β1).add_(g, 1 − β1)
+    float r = gi - mi;                                   // g.sub(m)
+    float si = madd(omb2 * r, r, s[i] * b2) + eps;       // s.mul_(β2).addcmul_(r, r, 1 − β2).add_(ε)
+    m[i] = mi;
+    s[i] = si;
+    if (Step == kAdaBeliefAdam) pi = pi + c * mi / (std::sqrt(si) / sqrt_bc2 + eps);  // p.addcdiv_(m, s.sqrt().div_(√bc2).add_(ε), c)
+    else if (Step == kAdaBeliefRectified) pi = pi + c * mi / (std::sqrt(si) + eps);  // p.addcdiv_(m, s.sqrt().add_(ε), c)
+    else if (Step == kAdaBeliefSgd) pi = madd(mi, c, pi);                          // p.sub_(m, η/bc1)
+    p[i] = pi;
+  }
+}
+
 // Adadelta as torch.optim.Adadelta 1.13 (single tensor): the squared-gradient average v, the step
 // Δ = √(u + ε)/√(v + ε)·g, the squared-step average u, θ ← θ − ηΔ.
 inline void adadelta_range(const AdadeltaArgs& a, int64_t begin, int64_t end) {

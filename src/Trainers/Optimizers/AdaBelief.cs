@@ -31,6 +31,12 @@ public sealed record AdaBeliefOptions : AdaptiveMomentOptions
     /// <summary>Decoupled weight decay θ ← θ(1 − ηλ) (official default) instead of L2 g ← g + λθ.</summary>
     public bool DecoupledWeightDecay { get; init; } = true;
 
+    /// <summary>
+    /// Float32 CPU parameters take one fused native pass that computes the generic path's values (see
+    /// <c>FusedUpdates</c>); false forces the generic tensor-op path, the reference. Default true.
+    /// </summary>
+    public bool Fused { get; init; } = true;
+
     public override string Name => "adabelief";
 
     public override Optimizer Create(IReadOnlyList<ParameterGroupSpec> groups) => new AdaBelief(this, groups);
@@ -44,6 +50,11 @@ public sealed class AdaBelief : ParameterwiseOptimizer<AdaBeliefOptions>
     protected override void Update(ParamGroup group, AdaBeliefOptions o, Parameter p, Tensor grad, ParameterState state)
     {
         double lr = group.LearningRate;
+        double bc1 = AdamMoments.BiasCorrection(o.Beta1, state.Step);
+        double bc2 = AdamMoments.BiasCorrection(o.Beta2, state.Step);
+        var (step, coefficient) = StepOf(o, lr, state.Step, bc1, bc2);
+        if (FusedUpdates.TryAdaBelief(o, p, grad, state, lr, step, coefficient, bc2)) return;
+
         if (o.DecoupledWeightDecay) WeightDecay.Decoupled(p, lr, o.WeightDecay);
         else grad = WeightDecay.Coupled(grad, p, o.WeightDecay);
 
@@ -53,24 +64,29 @@ public sealed class AdaBelief : ParameterwiseOptimizer<AdaBeliefOptions>
         Tensor residual = grad.Sub(m);
         AdamMoments.UpdateSecond(s, residual, o.Beta2);
         s.Add_(o.Eps);
-        double bc1 = AdamMoments.BiasCorrection(o.Beta1, state.Step);
-        double bc2 = AdamMoments.BiasCorrection(o.Beta2, state.Step);
 
-        if (!o.Rectify)
+        switch (step)
         {
-            p.Addcdiv_(m, AdamMoments.Denominator(s, bc2, o.Eps), -lr / bc1);
-            return;
+            case AdaBeliefStep.Adam: p.Addcdiv_(m, AdamMoments.Denominator(s, bc2, o.Eps), coefficient); break;
+            case AdaBeliefStep.Rectified: p.Addcdiv_(m, s.Sqrt().Add_(o.Eps), coefficient); break;
+            case AdaBeliefStep.Sgd: p.Add_(m, coefficient); break;
         }
+    }
+
+    /// <summary>
+    /// The step after the moments and its coefficient: Adam's −η/bc1 unrectified; with the rectifier −η·r_t when
+    /// ρ_t ≥ 5, else SGD's −η/bc1 (or none).
+    /// </summary>
+    private static (AdaBeliefStep Step, double Coefficient) StepOf(AdaBeliefOptions o, double lr, long t, double bc1, double bc2)
+    {
+        if (!o.Rectify) return (AdaBeliefStep.Adam, -lr / bc1);
         double rhoInf = 2 / (1 - o.Beta2) - 1;
-        double rho = rhoInf - 2 * state.Step * Math.Pow(o.Beta2, state.Step) / bc2;
+        double rho = rhoInf - 2 * t * Math.Pow(o.Beta2, t) / bc2;
         if (rho >= 5)
         {
             double r = Math.Sqrt(bc2 * (rho - 4) / (rhoInf - 4) * (rho - 2) / rho * rhoInf / (rhoInf - 2)) / bc1;
-            p.Addcdiv_(m, s.Sqrt().Add_(o.Eps), -lr * r);
+            return (AdaBeliefStep.Rectified, -lr * r);
         }
-        else if (o.DegenerateToSgd)
-        {
-            p.Sub_(m, lr / bc1);
-        }
+        return o.DegenerateToSgd ? (AdaBeliefStep.Sgd, -lr / bc1) : (AdaBeliefStep.None, 0);
     }
 }

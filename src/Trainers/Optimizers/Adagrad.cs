@@ -22,6 +22,12 @@ public sealed record AdagradOptions : OptimizerOptions
 
     public double Eps { get; init => field = OptionChecks.Positive(value, nameof(Eps)); } = 1e-10;
 
+    /// <summary>
+    /// Float32 CPU parameters take one fused native pass that computes the generic path's values (see
+    /// <c>FusedUpdates</c>); false forces the generic tensor-op path, the reference. Default true.
+    /// </summary>
+    public bool Fused { get; init; } = true;
+
     public override string Name => "adagrad";
 
     public override Optimizer Create(IReadOnlyList<ParameterGroupSpec> groups) => new Adagrad(this, groups);
@@ -34,8 +40,9 @@ public sealed class Adagrad : ParameterwiseOptimizer<AdagradOptions>
 
     protected override void Update(ParamGroup group, AdagradOptions o, Parameter p, Tensor grad, ParameterState state)
     {
-        grad = WeightDecay.Coupled(grad, p, o.WeightDecay);
         double stepSize = group.LearningRate / (1 + (state.Step - 1) * o.LearningRateDecay);
+        if (FusedUpdates.TryAdagrad(o, p, grad, state, stepSize)) return;
+        grad = WeightDecay.Coupled(grad, p, o.WeightDecay);
         Tensor sum = state.GetOrCreate("sum", () => p.ZerosLike().Fill_(o.InitialAccumulatorValue));
         sum.Addcmul_(grad, grad);
         Tensor std = sum.Sqrt().Add_(o.Eps);

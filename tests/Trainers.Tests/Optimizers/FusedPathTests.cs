@@ -93,6 +93,19 @@ public class FusedPathTests
             LearningRate = 1e-2, WeightDecay = 0.1, AlphaWarmupSteps = 20, Beta3WarmupSteps = 20, Beta3 = 0.999, Fused = fused,
         });
         yield return ("ademamix alpha 1", fused => new AdEMAMixOptions { Alpha = 1, Beta1 = 0.8, Maximize = true, Fused = fused });
+        yield return ("adagrad", fused => new AdagradOptions { Fused = fused });
+        yield return ("adagrad wd lr decay initial sum", fused => new AdagradOptions
+        {
+            LearningRate = 0.05, WeightDecay = 0.01, LearningRateDecay = 0.1, InitialAccumulatorValue = 0.1, Fused = fused,
+        });
+        yield return ("adagrad maximize", fused => new AdagradOptions { Maximize = true, Eps = 1e-3, Fused = fused });
+        yield return ("adabelief", fused => new AdaBeliefOptions { LearningRate = 1e-2, Fused = fused });
+        yield return ("adabelief rectified early decoupled wd", fused => new AdaBeliefOptions { LearningRate = 1e-2, Beta2 = 0.9, WeightDecay = 0.1, Fused = fused });
+        yield return ("adabelief unrectified l2", fused => new AdaBeliefOptions
+        {
+            LearningRate = 1e-2, Rectify = false, DecoupledWeightDecay = false, WeightDecay = 0.05, Eps = 1e-8, Fused = fused,
+        });
+        yield return ("adabelief no sgd maximize", fused => new AdaBeliefOptions { Beta2 = 0.9, DegenerateToSgd = false, Maximize = true, Fused = fused });
     }
 
     // SGD-SaI's branches: momentum with decoupled decay (the buffer created at the first step, then its EMA), plain
@@ -219,6 +232,36 @@ public class FusedPathTests
             double rhoInf = 2 / (1 - beta2) - 1, rhoT = rhoInf - 2 * t * Math.Pow(beta2, t) / bc2;
             double? rect = rhoT > 5 ? Math.Sqrt((rhoT - 4) * (rhoT - 2) * rhoInf / ((rhoInf - 4) * (rhoInf - 2) * rhoT)) : null;
             FusedOptimizerSteps.RAdam_(p, grad, m, v, 1e-2, 0.9, beta2, 1e-8, 0.01, bc1, bc2, rect);
+        });
+    }
+
+    [Test]
+    public void TheAdagradKernelCalledDirectlyMatchesTheGenericOptimizer()
+    {
+        using var scope = DisposeScope.Enter();
+        Tensor sum = Tensor.Full(KernelShape, 0.1);
+        KernelMatchesGenericOptimizer(
+            new AdagradOptions { LearningRate = 0.05, WeightDecay = 0.01, LearningRateDecay = 0.1, InitialAccumulatorValue = 0.1, Fused = false },
+            (p, grad, t) => FusedOptimizerSteps.Adagrad_(p, grad, sum, 0.05 / (1 + (t - 1) * 0.1), 1e-10, 0.01));
+    }
+
+    [TestCase(true, true)]   // SGD steps while ρ_t < 5, rectified from step 6, decoupled decay
+    [TestCase(false, false)] // Adam steps, L2 decay
+    public void TheAdaBeliefKernelCalledDirectlyMatchesTheGenericOptimizer(bool rectify, bool decoupled)
+    {
+        using var scope = DisposeScope.Enter();
+        Tensor m = Tensor.Zeros(KernelShape), s = Tensor.Zeros(KernelShape);
+        const double lr = 1e-2, beta2 = 0.9, wd = 0.05, eps = 1e-8;
+        var options = new AdaBeliefOptions { LearningRate = lr, Beta2 = beta2, WeightDecay = wd, Eps = eps, Rectify = rectify, DecoupledWeightDecay = decoupled, Fused = false };
+        KernelMatchesGenericOptimizer(options, (p, grad, t) =>
+        {
+            // The official code's ρ_t and r_t, written out independently of AdaBelief.cs.
+            double bc1 = 1 - Math.Pow(0.9, t), bc2 = 1 - Math.Pow(beta2, t);
+            double rhoInf = 2 / (1 - beta2) - 1, rhoT = rhoInf - 2 * t * Math.Pow(beta2, t) / bc2;
+            var (step, c) = !rectify ? (AdaBeliefStep.Adam, -lr / bc1)
+                : rhoT >= 5 ? (AdaBeliefStep.Rectified, -lr * Math.Sqrt(bc2 * (rhoT - 4) / (rhoInf - 4) * (rhoT - 2) / rhoT * rhoInf / (rhoInf - 2)) / bc1)
+                : (AdaBeliefStep.Sgd, -lr / bc1);
+            FusedOptimizerSteps.AdaBelief_(p, grad, m, s, 0.9, beta2, eps, wd, decoupled, 1 - lr * wd, step, c, bc2);
         });
     }
 

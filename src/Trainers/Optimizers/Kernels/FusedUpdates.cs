@@ -4,7 +4,7 @@ using TorchZoo.Torch.NN;
 namespace TorchZoo.Trainers.Optimizers.Kernels;
 
 /// <summary>
-/// The fused branch of AdamW/Adam, NAdam, RAdam, AdaMod, AdaBound, AdEMAMix, MARS, Lion, SGD, SGD-SaI, RMSprop, Adadelta
+/// The fused branch of AdamW/Adam, Adagrad, AdaBelief, NAdam, RAdam, AdaMod, AdaBound, AdEMAMix, MARS, Lion, SGD, SGD-SaI, RMSprop, Adadelta
 /// and REG: when the options allow it (<c>Fused</c>, no cautious variant, REG's defaults p = 2 and one balancing pass)
 /// and the parameter, its gradient and its state are contiguous float32 CPU tensors, the whole update runs as one
 /// native loop (two for MARS and REG, around a norm; <see cref="FusedOptimizerSteps"/>). Each method returns false
@@ -99,6 +99,29 @@ internal static class FusedUpdates
         Tensor v = state.GetOrCreate("exp_avg_sq", () => p.ZerosLike());
         if (!FusedOptimizerSteps.Supports(p, m, v)) return false;
         FusedOptimizerSteps.NAdam_(p, grad, m, v, o.Beta1, o.Beta2, o.Eps, o.WeightDecay, biasCorrection2, gradCoef, momentumCoef);
+        return true;
+    }
+
+    public static bool TryAdagrad(AdagradOptions o, Parameter p, Tensor grad, ParameterState state, double stepSize)
+    {
+        if (!o.Fused || !Eligible(p, grad)) return false;
+        Tensor sum = state.GetOrCreate("sum", () => p.ZerosLike().Fill_(o.InitialAccumulatorValue));
+        if (!FusedOptimizerSteps.Supports(p, sum)) return false;
+        FusedOptimizerSteps.Adagrad_(p, grad, sum, stepSize, o.Eps, o.WeightDecay);
+        return true;
+    }
+
+    public static bool TryAdaBelief(AdaBeliefOptions o, Parameter p, Tensor grad, ParameterState state, double lr, AdaBeliefStep step,
+                                    double coefficient, double biasCorrection2)
+    {
+        if (!o.Fused || !Eligible(p, grad)) return false;
+        Tensor m = state.GetOrCreate("exp_avg", () => p.ZerosLike());
+        Tensor s = state.GetOrCreate("exp_avg_var", () => p.ZerosLike());
+        if (!FusedOptimizerSteps.Supports(p, m, s)) return false;
+        // WeightDecay.Decoupled multiplies by 1 − ηλ only when λ ≠ 0; multiplying by 1 changes nothing either.
+        double keep = o.WeightDecay == 0 ? 1 : 1 - lr * o.WeightDecay;
+        FusedOptimizerSteps.AdaBelief_(p, grad, m, s, o.Beta1, o.Beta2, o.Eps, o.WeightDecay, o.DecoupledWeightDecay, keep, step,
+                                       coefficient, biasCorrection2);
         return true;
     }
 
