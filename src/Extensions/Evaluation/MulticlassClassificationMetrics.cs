@@ -40,7 +40,11 @@ public sealed record ConfusionMatrix(IReadOnlyList<string> Classes, long[,] Coun
 /// <param name="MacroAccuracy">Mean over classes of each class's recall.</param>
 /// <param name="LogLoss">Mean of −ln p(true class) (probabilities clamped at 1e-15).</param>
 /// <param name="LogLossReduction">1 − LogLoss / (log loss of predicting the class frequencies).</param>
+/// <param name="PerClassLogLoss">The log-loss over each class's examples, indexed by class (key value − 1); NaN for a class with none.</param>
+/// <param name="TopKPredictionCount">K of <paramref name="TopKAccuracy"/>.</param>
 /// <param name="TopKAccuracy">Fraction whose true class is among the K most probable (K = <see cref="TopKPredictionCount"/>).</param>
+/// <param name="TopKAccuracyForAllK">The top-k accuracy for every k from 1 to the number of classes (index k − 1).</param>
+/// <param name="ConfusionMatrix">Counts of true class (rows) against predicted class (columns).</param>
 public sealed record MulticlassClassificationMetrics(
     double MicroAccuracy,
     double MacroAccuracy,

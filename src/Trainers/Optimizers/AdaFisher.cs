@@ -18,7 +18,7 @@ namespace TorchZoo.Trainers.Optimizers;
 /// the squared-gradient diagonal instead: D ← γD + (1−γ)g², F = N(D) + λ. The factors come from forward hooks: created
 /// with <see cref="OptimizerOptions.Create(Module)"/>, AdaFisher attaches to every <see cref="Linear"/> of the model
 /// (recording the layer's input statistics and keeping its output, with <see cref="Tensor.RetainGrad"/>, until the step
-/// reads the output gradient); <see cref="AddLayer"/> and <see cref="Observe"/> feed other layers by hand. Created from
+/// reads the output gradient); <see cref="AdaFisher.AddLayer"/> and <see cref="AdaFisher.Observe"/> feed other layers by hand. Created from
 /// bare parameters (or inside a wrapper), every parameter uses the fallback. Defaults (UNCERTAIN, from secondary
 /// sources): η = 1e-3, β = 0.9, γ = 0.8, λ = 1e-3, κ = 0 (decoupled). State: 4 bytes/parameter (m) + (in + 1 + out)·4
 /// bytes per layer; fallback parameters 8. Until a step, each hooked layer also holds its last output and its gradient.

@@ -10,7 +10,7 @@ namespace TorchZoo.Trainers.Optimizers;
 /// </summary>
 public interface ITrainEvalOptimizer
 {
-    /// <summary>True when the parameters hold the training point (the only mode in which <see cref="Optimizer.Step"/> is allowed).</summary>
+    /// <summary>True when the parameters hold the training point (the only mode in which <see cref="Optimizer.Step()"/> is allowed).</summary>
     bool IsTraining { get; }
 
     /// <summary>Switches the parameters to the training point; does nothing when already training.</summary>
