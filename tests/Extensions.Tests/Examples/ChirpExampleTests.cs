@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 
 namespace TorchZoo.Extensions.Tests.Examples;
@@ -20,19 +19,6 @@ public class ChirpExampleTests
         "--no-stem",
     };
 
-    private static string ExamplePath
-    {
-        get
-        {
-            // tests/Extensions.Tests/bin/<Configuration>/net10.0/ → examples/ChirpRegression/bin/<Configuration>/net10.0/
-            var dir = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-            string path = Path.GetFullPath(Path.Combine(dir.FullName, "..", "..", "..", "..", "..", "examples", "ChirpRegression", "bin",
-                dir.Parent!.Name, dir.Name, "ChirpRegression.dll"));
-            if (!File.Exists(path)) Assert.Inconclusive($"The chirp example is not built ({path}).");
-            return path;
-        }
-    }
-
     private sealed record Target(string Name, double Pearson);
 
     private sealed record Metrics(int WorldSize, int? DiLoCoInnerSteps, long Steps, double[] ValidationLosses, Target[] Targets);
@@ -42,18 +28,8 @@ public class ChirpExampleTests
         string output = Path.Combine(Path.GetTempPath(), "tz-chirp-" + Guid.NewGuid().ToString("N"));
         try
         {
-            var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            info.ArgumentList.Add(ExamplePath);
-            foreach (string a in Small.Concat(extra).Concat(new[] { "--out", output })) info.ArgumentList.Add(a);
-            foreach (string name in new[] { "RANK", "WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT" }) info.Environment.Remove(name);
-            using var process = Process.Start(info)!;
-            Task<string> stdout = process.StandardOutput.ReadToEndAsync(), stderr = process.StandardError.ReadToEndAsync();
-            if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
-            {
-                process.Kill(entireProcessTree: true);
-                Assert.Fail($"The chirp example ({string.Join(' ', extra)}) did not finish within 5 minutes.");
-            }
-            process.ExitCode.Should().Be(0, $"the example ({string.Join(' ', extra)}) failed:\n{stdout.Result}\n{stderr.Result}");
+            var (code, stdout, stderr) = ExamplePrograms.Run("ChirpRegression", Small.Concat(extra).Concat(new[] { "--out", output }));
+            code.Should().Be(0, $"the example ({string.Join(' ', extra)}) failed:\n{stdout}\n{stderr}");
             var options = new JsonSerializerOptions { PropertyNameCaseInsensitive = true };
             return JsonSerializer.Deserialize<Metrics>(File.ReadAllText(Path.Combine(output, "chirp-metrics.json")), options)!;
         }

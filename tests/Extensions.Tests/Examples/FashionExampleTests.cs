@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 
 namespace TorchZoo.Extensions.Tests.Examples;
@@ -12,33 +11,7 @@ public class FashionExampleTests
 {
     private const string DataFolder = "/usr/share/datasets/fashion-mnist";
 
-    private static string ExamplePath
-    {
-        get
-        {
-            // tests/Extensions.Tests/bin/<Configuration>/net10.0/ → examples/FashionMnist/bin/<Configuration>/net10.0/
-            var dir = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-            string path = Path.GetFullPath(Path.Combine(dir.FullName, "..", "..", "..", "..", "..", "examples", "FashionMnist", "bin",
-                dir.Parent!.Name, dir.Name, "FashionMnist.dll"));
-            if (!File.Exists(path)) Assert.Inconclusive($"The Fashion-MNIST example is not built ({path}).");
-            return path;
-        }
-    }
-
-    private static (int ExitCode, string Stdout, string Stderr) Run(params string[] arguments)
-    {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(ExamplePath);
-        foreach (string a in arguments) info.ArgumentList.Add(a);
-        using var process = Process.Start(info)!;
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync(), stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"The Fashion-MNIST example ({string.Join(' ', arguments)}) did not finish within 5 minutes.");
-        }
-        return (process.ExitCode, stdout.Result, stderr.Result);
-    }
+    private static (int ExitCode, string Stdout, string Stderr) Run(params string[] arguments) => ExamplePrograms.Run("FashionMnist", arguments);
 
     private sealed record Metrics(long TrainingImages, long TestImages, int Patch, int Resize, bool ConvolutionalStem,
         double MicroAccuracy, double MacroAccuracy, double TopKAccuracy, double LogLoss);
