@@ -32,6 +32,20 @@ public static class Machine
         return "unknown CPU";
     }
 
+    /// <summary>OpenBLAS's variable for forcing a kernel set, read when the library loads.</summary>
+    public const string BlasCoreVariable = "OPENBLAS_CORETYPE";
+
+    /// <summary>
+    /// Gives a child process (the PyTorch side, the C++ floor) the OpenBLAS kernel set this process runs,
+    /// <paramref name="core"/> (TorchRuntime.BlasCore), so that both sides' matrix products run the same code:
+    /// TorchZoo picks the kernels from the CPU's instruction sets, while OpenBLAS alone goes by the CPU model and falls
+    /// back to SSE3 on models it does not know. A user's own OPENBLAS_CORETYPE reaches the child unchanged.
+    /// </summary>
+    public static void ShareBlasCore(System.Diagnostics.ProcessStartInfo child, string? core)
+    {
+        if (core is not null && Environment.GetEnvironmentVariable(BlasCoreVariable) is null) child.Environment[BlasCoreVariable] = core;
+    }
+
     /// <summary>BLAS/LAPACK libraries mapped into this process (resolved through symlinks and alternatives).</summary>
     public static IEnumerable<string> BlasLibraries()
     {

@@ -17,8 +17,9 @@ public sealed class PyTorchServer : IDisposable
     }
 
     /// <summary>Starts <paramref name="script"/> --serve with <paramref name="python"/>; on dispose the server gets
-    /// "quit" and <paramref name="quitWaitMilliseconds"/> to exit before it is killed.</summary>
-    public static PyTorchServer Start(string python, string script, int quitWaitMilliseconds = 5000)
+    /// "quit" and <paramref name="quitWaitMilliseconds"/> to exit before it is killed. <paramref name="blasCore"/> is the
+    /// OpenBLAS kernel set our side runs (see <see cref="Machine.ShareBlasCore"/>); null leaves the server's to OpenBLAS.</summary>
+    public static PyTorchServer Start(string python, string script, string? blasCore, int quitWaitMilliseconds = 5000)
     {
         if (!File.Exists(script)) throw new FileNotFoundException($"The PyTorch side of the benchmark is missing: {script}");
         var psi = new ProcessStartInfo(python)
@@ -30,6 +31,7 @@ public sealed class PyTorchServer : IDisposable
         };
         psi.ArgumentList.Add(script);
         psi.ArgumentList.Add("--serve");
+        Machine.ShareBlasCore(psi, blasCore);
         Process p;
         try
         {

@@ -32,7 +32,7 @@ if (options.Help)
     return 0;
 }
 
-using var pytorch = PyTorchServer.Start(options.Python, Path.Combine(AppContext.BaseDirectory, "pytorch_foundation.py"));
+using var pytorch = PyTorchServer.Start(options.Python, Path.Combine(AppContext.BaseDirectory, "pytorch_foundation.py"), TorchRuntime.BlasCore);
 string? floorPath = options.NoFloor ? null : Path.Combine(AppContext.BaseDirectory, "foundation_floor");
 if (floorPath is not null && !File.Exists(floorPath)) floorPath = null;
 
@@ -240,6 +240,7 @@ namespace TorchZoo.Bench.Foundation
         public static double[] Op(string path, string op, int numel, int calls, int reps, int threads)
         {
             var psi = new ProcessStartInfo(path) { RedirectStandardOutput = true, UseShellExecute = false };
+            Machine.ShareBlasCore(psi, TorchRuntime.BlasCore);
             foreach (string a in new[] { op, numel.ToString(), calls.ToString(), reps.ToString(), threads.ToString() })
                 psi.ArgumentList.Add(a);
             using var p = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {path}");

@@ -18,6 +18,7 @@ Commands (``--serve``):
   quit
 """
 import argparse
+import ctypes
 import json
 import os
 import statistics
@@ -41,11 +42,22 @@ def blas_libraries():
     return sorted(found)
 
 
+def openblas_core():
+    """The kernel set OpenBLAS runs in this process (it reads OPENBLAS_CORETYPE when torch loads it), or None."""
+    try:
+        lib = ctypes.CDLL("libopenblas.so.0")
+        lib.openblas_get_corename.restype = ctypes.c_char_p
+        return lib.openblas_get_corename().decode()
+    except (OSError, AttributeError):
+        return None
+
+
 def info():
     return {
         "torch": torch.__version__,
         "python": sys.version.split()[0],
         "threads": torch.get_num_threads(),
+        "openblas_core": openblas_core(),
         "blas": blas_libraries(),
         "config": torch.__config__.show(),
     }

@@ -40,7 +40,7 @@ if (options.Help)
     return 0;
 }
 
-using var pytorch = PyTorchServer.Start(options.Python, Path.Combine(AppContext.BaseDirectory, "pytorch_optimizer_step.py"), quitWaitMilliseconds: 10_000);
+using var pytorch = PyTorchServer.Start(options.Python, Path.Combine(AppContext.BaseDirectory, "pytorch_optimizer_step.py"), TorchRuntime.BlasCore, quitWaitMilliseconds: 10_000);
 TorchRuntime.NumThreads = options.Threads;
 pytorch.SetThreads(options.Threads);
 JsonElement info = pytorch.Info();
@@ -79,7 +79,8 @@ if (parameterCount != info.GetProperty("parameters").GetInt64())
 
 Console.WriteLine($"machine:   {Machine.CpuModel()}, {Environment.ProcessorCount} logical cores (nproc)");
 Console.WriteLine($"TorchZoo:  libtorch {TorchRuntime.Version}, .NET {Environment.Version}");
-Console.WriteLine($"PyTorch:   torch {info.GetProperty("torch").GetString()} (Python {info.GetProperty("python").GetString()})");
+Console.WriteLine($"PyTorch:   torch {info.GetProperty("torch").GetString()} (Python {info.GetProperty("python").GetString()}), " +
+                  $"OpenBLAS kernels {info.GetProperty("openblas_core").GetString() ?? "(not OpenBLAS)"} (ours {TorchRuntime.BlasCore ?? "(not OpenBLAS)"})");
 Console.WriteLine($"workload:  ViT-B parameter set, {parameterCount:N0} float32 parameters in {parameters.Count} tensors, fixed random gradients");
 Console.WriteLine($"threads:   {options.Threads} on both sides{(options.Quick ? "  (--quick: smoke run)" : "")}");
 Console.WriteLine($"load:      {Machine.LoadAverage()} at start");

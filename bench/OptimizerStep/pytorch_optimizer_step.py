@@ -31,6 +31,7 @@ foreach flag of every torch.optim optimizer in the build (the optimizer itself, 
 or the optimizer a wrapper drives); a build without one runs in one mode.
 """
 import argparse
+import ctypes
 import gc
 import json
 import math
@@ -307,11 +308,22 @@ def run(case, mode, warm, reps):
     return result
 
 
+def openblas_core():
+    """The kernel set OpenBLAS runs in this process (it reads OPENBLAS_CORETYPE when torch loads it), or None."""
+    try:
+        lib = ctypes.CDLL("libopenblas.so.0")
+        lib.openblas_get_corename.restype = ctypes.c_char_p
+        return lib.openblas_get_corename().decode()
+    except (OSError, AttributeError):
+        return None
+
+
 def info():
     return {
         "torch": torch.__version__,
         "python": sys.version.split()[0],
         "threads": torch.get_num_threads(),
+        "openblas_core": openblas_core(),
         "parameters": sum(p.numel() for p in parameters()),
         "tensors": len(parameters()),
     }

@@ -17,7 +17,8 @@ bool keep = !args.Contains("--no-keep-freed-memory") && TorchRuntime.KeepFreedMe
 var options = VisionTransformerOptions.Micro;
 
 using var python = StartPython(threads);
-Console.WriteLine($"libtorch {TorchRuntime.Version}, {threads} threads, freed memory kept: {keep}; PyTorch side: {python.StandardOutput.ReadLine()}");
+Console.WriteLine($"libtorch {TorchRuntime.Version}, {threads} threads, OpenBLAS kernels {TorchRuntime.BlasCore ?? "(not OpenBLAS)"}, " +
+                  $"freed memory kept: {keep}; PyTorch side: {python.StandardOutput.ReadLine()}");
 Console.WriteLine($"chirp ViT: {options.ImageHeight}×{options.ImageWidth}×{options.Channels}, patch {options.PatchSize}, width {options.Width}, " +
                   $"depth {options.Depth}, heads {options.Heads}, {options.Outputs} outputs; AdamW lr 1e-4 wd 0.01");
 
@@ -75,6 +76,7 @@ static Process StartPython(int threads)
     {
         RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false,
     };
+    Machine.ShareBlasCore(info, TorchRuntime.BlasCore);
     return Process.Start(info) ?? throw new InvalidOperationException("Could not start /usr/bin/python3.");
 }
 

@@ -7,6 +7,7 @@ Driven by the C# benchmark over stdin/stdout so the two sides interleave in one 
 Run alone for a quick look:  /usr/bin/python3 pytorch_vit_step.py --batch 64 --steps 5
 """
 import argparse
+import ctypes
 import math
 import sys
 import time
@@ -64,6 +65,16 @@ class ViT(nn.Module):
         return self.head(self.norm(x)[:, 0])
 
 
+def openblas_core():
+    """The kernel set OpenBLAS runs in this process (it reads OPENBLAS_CORETYPE when torch loads it), or None."""
+    try:
+        lib = ctypes.CDLL("libopenblas.so.0")
+        lib.openblas_get_corename.restype = ctypes.c_char_p
+        return lib.openblas_get_corename().decode()
+    except (OSError, AttributeError):
+        return None
+
+
 def make(batch):
     torch.manual_seed(0)
     model = ViT().train()
@@ -105,7 +116,7 @@ def main():
     if a.batch:
         print(f"{timed(state(a.batch), a.steps):.2f} ms/step at batch {a.batch}, {torch.get_num_threads()} threads")
         return
-    print(f"ready torch {torch.__version__} threads {torch.get_num_threads()}", flush=True)
+    print(f"ready torch {torch.__version__} threads {torch.get_num_threads()} OpenBLAS kernels {openblas_core()}", flush=True)
     for line in sys.stdin:
         parts = line.split()
         if not parts or parts[0] == "quit":

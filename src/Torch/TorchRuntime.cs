@@ -40,6 +40,16 @@ public static class TorchRuntime
     public static bool KeepFreedMemory(long mmapThresholdBytes = 32L << 20, long trimThresholdBytes = 256L << 20) =>
         NativeMethods.tz_keep_freed_memory(mmapThresholdBytes, trimThresholdBytes) == 0;
 
+    /// <summary>
+    /// The kernel set of the OpenBLAS that libtorch's matrix products run on (e.g. "SkylakeX", "Haswell"; "Prescott"
+    /// is OpenBLAS's SSE3 fallback for CPU models it does not recognise), or null when the BLAS is not OpenBLAS.
+    /// Unless <c>OPENBLAS_CORETYPE</c> is set, TorchZoo asks OpenBLAS, before it loads, for the kernels that the CPU's
+    /// instruction sets allow (AVX-512: SkylakeX; AVX2 and FMA: Haswell, or Zen on AMD), because OpenBLAS's own choice
+    /// goes by the CPU model and falls back to SSE3 on models it does not know, e.g. under many hypervisors. Set
+    /// <c>OPENBLAS_CORETYPE</c> yourself to choose another set.
+    /// </summary>
+    public static string? BlasCore => Marshal.PtrToStringUTF8(NativeMethods.tz_blas_core());
+
     /// <summary>Seeds libtorch's default CPU generator (used when no <see cref="Generator"/> is passed).</summary>
     public static void ManualSeed(ulong seed) => NativeMethods.tz_manual_seed(seed);
 

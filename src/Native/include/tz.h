@@ -180,6 +180,7 @@ TZ_API tz_tensor tz_addmm(tz_tensor self, tz_tensor a, tz_tensor b, double beta,
 TZ_API int tz_addmm_(tz_tensor self, tz_tensor a, tz_tensor b, double beta, double alpha);
 /* x @ x^T of a matrix (BLAS syrk where the process has one; at::mm otherwise) */
 TZ_API tz_tensor tz_gram(tz_tensor x);
+TZ_API const char* tz_blas_core(void);
 TZ_API int tz_svd(tz_tensor x, int full_matrices, tz_tensor* u, tz_tensor* s, tz_tensor* vh);
 TZ_API int tz_eigh(tz_tensor x, int upper, tz_tensor* eigenvalues, tz_tensor* eigenvectors);
 TZ_API int tz_qr(tz_tensor x, int complete, tz_tensor* q, tz_tensor* r);

@@ -232,6 +232,14 @@ bool syrk_gram(const at::Tensor& a, at::Tensor& out, Fn syrk) {
 
 }  // namespace
 
+// OpenBLAS picks its kernels from the CPU model at load time; the name says which it runs ("SkylakeX", "Haswell", or
+// "Prescott" when it did not recognise the model and fell back to SSE3). Null when the process's BLAS is not OpenBLAS.
+extern "C" const char* tz_blas_core(void) {
+  using corename_fn = char* (*)();
+  static const auto corename = find_blas<corename_fn>("openblas_get_corename");
+  return corename == nullptr ? nullptr : corename();
+}
+
 extern "C" tz_tensor tz_gram(tz_tensor x) {
   TZ_TRY
   const at::Tensor& a = T(x);

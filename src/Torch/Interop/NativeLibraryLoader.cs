@@ -37,6 +37,8 @@ internal static partial class NativeLibraryLoader
             if (failure is not null) throw failure;
             try
             {
+                // OpenBLAS reads its kernel choice once, when libtorch pulls it in with the shim.
+                BlasCoreSelection.Apply();
                 handle = Load(name, assembly, searchPath);
                 return handle;
             }

@@ -117,6 +117,7 @@ internal static unsafe class NativeMethods
     // linear algebra
     [DllImport(Lib)] internal static extern IntPtr tz_matmul(int op, IntPtr a, IntPtr b);
     [DllImport(Lib)] internal static extern IntPtr tz_gram(IntPtr x);
+    [DllImport(Lib)] internal static extern IntPtr tz_blas_core();
     [DllImport(Lib)] internal static extern IntPtr tz_addmm(IntPtr self, IntPtr a, IntPtr b, double beta, double alpha);
     [DllImport(Lib)] internal static extern int tz_addmm_(IntPtr self, IntPtr a, IntPtr b, double beta, double alpha);
     [DllImport(Lib)] internal static extern int tz_svd(IntPtr x, int fullMatrices, out IntPtr u, out IntPtr s, out IntPtr vh);
