@@ -12,16 +12,8 @@
 #include <cmath>
 #include <type_traits>
 
+#include "blas.h"
 #include "common.h"
-
-// The BLAS libtorch itself calls (OpenBLAS through Debian's libblas.so.3). Weak, so the shim still loads against a
-// libtorch whose BLAS is linked in privately (pytorch.org's MKL builds): the composite path is used there.
-extern "C" void sgemm_(const char* transa, const char* transb, const int* m, const int* n, const int* k,
-                       const float* alpha, const float* a, const int* lda, const float* b, const int* ldb,
-                       const float* beta, float* c, const int* ldc) __attribute__((weak));
-extern "C" void dgemm_(const char* transa, const char* transb, const int* m, const int* n, const int* k,
-                       const double* alpha, const double* a, const int* lda, const double* b, const int* ldb,
-                       const double* beta, double* c, const int* ldc) __attribute__((weak));
 
 using namespace tz;
 using torch::autograd::AutogradContext;
@@ -43,21 +35,6 @@ Shape shape_of(const at::Tensor& qkv, int64_t heads) {
   return {qkv.size(0), qkv.size(1), c / 3, heads, c / 3 / heads};
 }
 
-// Row-major C (m × n, row stride ldc) = alpha · op(A) · op(B), op transposing when asked; A is m × k (or k × m when
-// transposed) with row stride lda, likewise B. Column-major BLAS sees the transposed problem Cᵀ = op(B)ᵀ · op(A)ᵀ.
-template <typename scalar_t>
-void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, scalar_t alpha, const scalar_t* a, int64_t lda,
-          const scalar_t* b, int64_t ldb, scalar_t* c, int64_t ldc) {
-  const char tA = ta ? 'T' : 'N', tB = tb ? 'T' : 'N';
-  const int M = static_cast<int>(m), N = static_cast<int>(n), K = static_cast<int>(k);
-  const int LDA = static_cast<int>(lda), LDB = static_cast<int>(ldb), LDC = static_cast<int>(ldc);
-  const scalar_t beta = 0;
-  if constexpr (std::is_same_v<scalar_t, float>)
-    sgemm_(&tB, &tA, &N, &M, &K, &alpha, b, &LDB, a, &LDA, &beta, c, &LDC);
-  else
-    dgemm_(&tB, &tA, &N, &M, &K, &alpha, b, &LDB, a, &LDA, &beta, c, &LDC);
-}
-
 // Runs body(batch, head) for every (batch, head) pair, the pairs split among libtorch's threads.
 template <typename F>
 void each_head(const Shape& s, const F& body) {
@@ -68,7 +45,7 @@ void each_head(const Shape& s, const F& body) {
 
 // float32 and float64 CPU tensors whose sizes fit BLAS's int arguments, when libtorch's BLAS is reachable.
 bool fast_path(const at::Tensor& qkv) {
-  bool blas = qkv.scalar_type() == at::kFloat ? sgemm_ != nullptr : qkv.scalar_type() == at::kDouble && dgemm_ != nullptr;
+  bool blas = qkv.scalar_type() == at::kFloat ? blas_available<float>() : qkv.scalar_type() == at::kDouble && blas_available<double>();
   return blas && qkv.device().is_cpu() && qkv.numel() > 0 && qkv.numel() < (int64_t{1} << 31);
 }
 

@@ -19,12 +19,6 @@ int64_t reduction(int r) {
 
 extern "C" {
 
-tz_tensor tz_linear(tz_tensor x, tz_tensor weight, tz_tensor bias) {
-  TZ_TRY
-  return wrap(at::linear(T(x), T(weight), opt(bias)));
-  TZ_CATCH(nullptr)
-}
-
 tz_tensor tz_layer_norm(tz_tensor x, const int64_t* shape, int ndim, tz_tensor weight, tz_tensor bias, double eps) {
   TZ_TRY
   return wrap(at::layer_norm(T(x), dims(shape, ndim), opt(weight), opt(bias), eps));
