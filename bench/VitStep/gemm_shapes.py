@@ -3,9 +3,13 @@
 threads in libtorch (through PyTorch): how close the step's GEMMs get to the machine's ceiling, and what running the
 independent products of a backward pass side by side on one thread each could gain over one 2-thread product.
 
-    /usr/bin/python3 bench/VitStep/gemm_shapes.py [--rounds N]
+    OPENBLAS_CORETYPE=SkylakeX /usr/bin/python3 bench/VitStep/gemm_shapes.py [--rounds N]
+
+Set OPENBLAS_CORETYPE to what TorchZoo picks for the CPU (TorchRuntime.BlasCore): without it OpenBLAS may run its
+SSE3 fallback on a CPU model it does not recognise. The kernel set in use is printed first.
 """
 import argparse
+import ctypes
 import time
 
 import torch
@@ -36,6 +40,12 @@ def main():
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=200)
     args = parser.parse_args()
+    try:
+        openblas = ctypes.CDLL("libopenblas.so.0")
+        openblas.openblas_get_corename.restype = ctypes.c_char_p
+        print(f"OpenBLAS kernels: {openblas.openblas_get_corename().decode()}")
+    except (OSError, AttributeError):
+        print("OpenBLAS kernels: unknown (not OpenBLAS?)")
     for _ in range(args.rounds):
         one, two = timed(1, args.repeats), timed(2, args.repeats)
         print(f"sum: 1 thread {one * 1e3:.2f} ms, 2 threads {two * 1e3:.2f} ms, speed-up {one / two:.2f}")
