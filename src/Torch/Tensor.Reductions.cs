@@ -62,6 +62,17 @@ public partial class Tensor
         return (new Tensor(v), new Tensor(i));
     }
 
+    /// <summary>
+    /// The <paramref name="k"/>-th smallest value along <paramref name="dim"/> (1-based, as torch.kthvalue; NaN counts as
+    /// the largest) and its index: the value <see cref="Sort"/> puts at position k − 1, found by selection in linear time
+    /// instead of sorting.
+    /// </summary>
+    public (Tensor Values, Tensor Indices) Kthvalue(long k, long dim = -1, bool keepDim = false)
+    {
+        Check(NativeMethods.tz_kthvalue(Handle, k, dim, keepDim ? 1 : 0, out IntPtr v, out IntPtr i), this);
+        return (new Tensor(v), new Tensor(i));
+    }
+
     /// <summary>Stable sort along <paramref name="dim"/>.</summary>
     public (Tensor Values, Tensor Indices) Sort(long dim = -1, bool descending = false)
     {

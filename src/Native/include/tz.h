@@ -138,6 +138,7 @@ TZ_API tz_tensor tz_argminmax(int kind, tz_tensor x, int has_dim, int64_t dim, i
 TZ_API tz_tensor tz_cumsum(tz_tensor x, int64_t dim);
 TZ_API int tz_topk(tz_tensor x, int64_t k, int64_t dim, int largest, tz_tensor* values, tz_tensor* indices);
 TZ_API int tz_sort(tz_tensor x, int64_t dim, int descending, tz_tensor* values, tz_tensor* indices);
+TZ_API int tz_kthvalue(tz_tensor x, int64_t k, int64_t dim, int keepdim, tz_tensor* values, tz_tensor* indices);
 
 /* ---- shape and indexing ------------------------------------------------------------------- */
 TZ_API tz_tensor tz_reshape(tz_tensor x, const int64_t* shape, int ndim);

@@ -465,6 +465,15 @@ int tz_topk(tz_tensor x, int64_t k, int64_t dim, int largest, tz_tensor* values,
   TZ_CATCH(-1)
 }
 
+int tz_kthvalue(tz_tensor x, int64_t k, int64_t dim, int keepdim, tz_tensor* values, tz_tensor* indices) {
+  TZ_TRY
+  auto r = at::kthvalue(T(x), k, dim, keepdim != 0);
+  *values = wrap(std::get<0>(r));
+  *indices = wrap(std::get<1>(r));
+  return 0;
+  TZ_CATCH(-1)
+}
+
 int tz_sort(tz_tensor x, int64_t dim, int descending, tz_tensor* values, tz_tensor* indices) {
   TZ_TRY
   auto r = at::sort(T(x), /*stable=*/true, dim, descending != 0);

@@ -84,6 +84,7 @@ internal static unsafe class NativeMethods
     [DllImport(Lib)] internal static extern IntPtr tz_cumsum(IntPtr x, long dim);
     [DllImport(Lib)] internal static extern int tz_topk(IntPtr x, long k, long dim, int largest, out IntPtr values, out IntPtr indices);
     [DllImport(Lib)] internal static extern int tz_sort(IntPtr x, long dim, int descending, out IntPtr values, out IntPtr indices);
+    [DllImport(Lib)] internal static extern int tz_kthvalue(IntPtr x, long k, long dim, int keepdim, out IntPtr values, out IntPtr indices);
 
     // shape and indexing
     [DllImport(Lib)] internal static extern IntPtr tz_reshape(IntPtr x, long* shape, int ndim);

@@ -53,9 +53,11 @@ public sealed class Root : ParameterwiseOptimizer<RootOptions>
         double eps = o.OutlierThreshold;
         if (eps == 0)
         {
-            var (sorted, _) = matrix.Abs().Flatten().Sort();
-            long k = (long)Math.Floor(o.OutlierQuantile * (sorted.NumberOfElements - 1));
-            eps = sorted.Select(0, k).Item();
+            // The sorted value at index k, found by selection: the same value as the reference's sort, in linear time
+            // (on ViT-B's 2.4M-element matrices the sort was most of the step).
+            Tensor magnitudes = matrix.Abs().Flatten();
+            long k = (long)Math.Floor(o.OutlierQuantile * (magnitudes.NumberOfElements - 1));
+            eps = magnitudes.Kthvalue(k + 1).Values.Item();
         }
         Tensor clipped = matrix.Clamp(-eps, eps);
         Tensor update = NewtonSchulz.Orthogonalize(clipped, o.Coefficients, o.NewtonSchulzSteps);
