@@ -237,13 +237,14 @@ void adabelief(const AdaBeliefArgs& a, int64_t n) {
   at::parallel_for(0, n, kGrain, [&](int64_t begin, int64_t end) { range(a, begin, end); });
 }
 
+// `step` is the kernel header's AdaBeliefStep (the same values in both ISA namespaces, and in the C# enum's order).
 template <bool Decoupled>
 void adabelief(const AdaBeliefArgs& a, int64_t n, int step) {
   switch (step) {
-    case 0: adabelief<Decoupled, 0>(a, n); break;
-    case 1: adabelief<Decoupled, 1>(a, n); break;
-    case 2: adabelief<Decoupled, 2>(a, n); break;
-    default: adabelief<Decoupled, 3>(a, n); break;
+    case baseline::kAdaBeliefAdam: adabelief<Decoupled, baseline::kAdaBeliefAdam>(a, n); break;
+    case baseline::kAdaBeliefRectified: adabelief<Decoupled, baseline::kAdaBeliefRectified>(a, n); break;
+    case baseline::kAdaBeliefSgd: adabelief<Decoupled, baseline::kAdaBeliefSgd>(a, n); break;
+    default: adabelief<Decoupled, baseline::kAdaBeliefNone>(a, n); break;
   }
 }
 

@@ -23,6 +23,9 @@ inline void adam_moments(float gi, float& m, float& v, float b1, float omb1, flo
   v = madd(omb2 * gi, gi, v * b2);
 }
 
+// max(a, b) that keeps a NaN from either side, as vmax.maximum_(v) does (std::max drops a NaN in its second argument).
+inline float nan_max(float a, float b) { return a != a ? a : (b != b ? b : (a < b ? b : a)); }
+
 // The coupled (L2) weight decay of the loops that take it as a flag: g.add(p, λ) when λ ≠ 0.
 inline float coupled_decay(float pi, float gi, bool decay, float wd) { return decay ? madd(pi, wd, gi) : gi; }
 
@@ -43,7 +46,7 @@ void adam_range(const AdamArgs& a, int64_t begin, int64_t end) {
     m[i] = mi;
     v[i] = vi;
     if (AmsGrad) {
-      vi = std::max(vmax[i], vi);                 // vmax.maximum_(v)
+      vi = nan_max(vmax[i], vi);                  // vmax.maximum_(v)
       vmax[i] = vi;
     }
     float denom = std::sqrt(vi) / a.sqrt_bc2 + a.eps;  // v.sqrt().div_(√bc2).add_(ε)
@@ -212,8 +215,7 @@ void adabound_range(const AdaBoundArgs& a, int64_t begin, int64_t end) {
     m[i] = mi;
     v[i] = vi;
     if (AmsBound) {
-      float vm = vmax[i];
-      vi = vm != vm ? vm : (vi != vi ? vi : (vm < vi ? vi : vm));  // vmax.maximum_(v)
+      vi = nan_max(vmax[i], vi);  // vmax.maximum_(v)
       vmax[i] = vi;
     }
     float step = c / (std::sqrt(vi) + eps);  // ones.mul_(c).div_(v.sqrt().add_(ε))

@@ -49,7 +49,9 @@ public sealed class AdaBound : ParameterwiseOptimizer<AdaBoundOptions>
         double baseLr = group.InitialLearningRate;
         double finalLr = baseLr > 0 ? o.FinalLearningRate * lr / baseLr : 0;
         double lower = finalLr * (1 - 1 / (o.Gamma * state.Step + 1));
-        double upper = finalLr * (1 + 1 / (o.Gamma * state.Step));
+        // γ = 0: the bounds never tighten and there is no upper one (the formula's finalLr·∞ would be 0·∞ = NaN once a
+        // schedule takes the learning rate to 0).
+        double upper = o.Gamma == 0 ? double.PositiveInfinity : finalLr * (1 + 1 / (o.Gamma * state.Step));
         if (FusedUpdates.TryAdaBound(o, p, grad, state, stepScale, lower, upper)) return;
 
         grad = WeightDecay.Coupled(grad, p, o.WeightDecay);

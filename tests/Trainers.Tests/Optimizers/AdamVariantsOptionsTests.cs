@@ -71,6 +71,21 @@ public class AdamVariantsOptionsTests
     [TestCase("fadam", typeof(FAdamOptions))]
     public void RegistryFindsTheVariant(string name, Type type) => OptimizerRegistry.Create(name).Should().BeOfType(type);
 
+    [TestCase(true)]
+    [TestCase(false)]
+    public void AdaBoundWithGammaZeroHoldsStillAtAZeroLearningRate(bool fused)
+    {
+        // A schedule that ends at 0 (cosine): the final rate is 0 and, with γ = 0, the upper bound must not be 0·∞.
+        using var p = new Parameter(Tensor.FromArray(new float[] { 1f, -2f, 3f }));
+        using Optimizer adabound = new AdaBoundOptions { LearningRate = 0.1, Gamma = 0, Fused = fused }.Create(new[] { p });
+        p.Grad = Tensor.FromArray(new float[] { 0.5f, -1f, 2f });
+        adabound.Step();
+        adabound.ScaleLearningRates(0);
+        using Tensor before = p.Detach().Clone();
+        adabound.Step();
+        p.Detach().Equal(before).Should().BeTrue("a zero learning rate moves nothing, and nothing becomes NaN");
+    }
+
     [Test]
     public void AdoptFirstStepOnlyInitializesTheSecondMoment()
     {

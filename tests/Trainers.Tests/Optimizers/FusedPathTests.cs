@@ -403,6 +403,22 @@ public class FusedPathTests
         noBuffer.Should().Throw<TorchException>().WithMessage("*momentum needs a momentum_buffer*");
     }
 
+    [Test]
+    public void AmsGradKeepsANaNInItsRunningMaximumAsTheGenericPathDoes()
+    {
+        // vmax.maximum_(v) propagates a NaN from either side; std::max(vmax, v) used to drop one coming from v.
+        using var scope = DisposeScope.Enter();
+        Tensor p = Tensor.Ones(64), m = Tensor.Zeros(64), v = Tensor.Zeros(64), vmax = Tensor.Zeros(64), grad = Tensor.Ones(64);
+        grad.Select(0, 2).Fill_(double.NaN);
+        vmax.Select(0, 5).Fill_(double.NaN);
+        FusedOptimizerSteps.Adam_(p, grad, m, v, vmax, 1e-3, 0.9, 0.999, 1e-8, 0, true, 1);
+        using Tensor nan = vmax.IsNaN();
+        nan.Select(0, 2).Item().Should().Be(1, "a NaN in v reaches the maximum");
+        nan.Select(0, 5).Item().Should().Be(1, "a NaN already in the maximum stays");
+        nan.Sum().Item().Should().Be(2);
+        vmax.Select(0, 0).Item().Should().Be(v.Select(0, 0).Item());
+    }
+
     private static List<NamedParameter> CreateParameters()
     {
         using var g = new Generator(3);
