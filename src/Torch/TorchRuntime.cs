@@ -33,7 +33,9 @@ public static class TorchRuntime
     /// arenas) and trims freed heap memory early, so every training step page-faults its activations in again:
     /// ~40,000 faults (≈160 MB of zeroed pages) per ViT-Micro step at batch 64. After this call blocks below
     /// <paramref name="mmapThresholdBytes"/> come from the heap and up to <paramref name="trimThresholdBytes"/> of freed
-    /// memory stays mapped: the process holds on to that much more memory in exchange. Process-wide and opt-in; the
+    /// memory stays mapped: the process holds on to that much more memory in exchange. TorchZoo already sets 32 MB and
+    /// 256 MB when it loads (unless <c>GLIBC_TUNABLES</c> sets malloc options), so this call only matters for other
+    /// values. Process-wide; the
     /// same as <c>GLIBC_TUNABLES=glibc.malloc.mmap_threshold=…:glibc.malloc.trim_threshold=…</c>. Returns false where
     /// the C library is not glibc or rejects the values (the mmap threshold can be at most 32 MB).
     /// </summary>

@@ -60,8 +60,8 @@ internal static class BlasCoreSelection
     // .NET's Environment.SetEnvironmentVariable keeps its own copy on Unix; native code reads the C library's.
     private static unsafe bool SetNativeVariable(string name, string value)
     {
-        if (!NativeLibrary.TryLoad("libc.so.6", out IntPtr libc) || !NativeLibrary.TryGetExport(libc, "setenv", out IntPtr setenv))
-            return false;
+        IntPtr setenv = CLibrary.Export("setenv");
+        if (setenv == IntPtr.Zero) return false;
         byte[] n = Encoding.UTF8.GetBytes(name + "\0"), v = Encoding.UTF8.GetBytes(value + "\0");
         fixed (byte* pn = n, pv = v)
             return ((delegate* unmanaged<byte*, byte*, int, int>)setenv)(pn, pv, 0) == 0;

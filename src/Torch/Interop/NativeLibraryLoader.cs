@@ -39,6 +39,7 @@ internal static partial class NativeLibraryLoader
             {
                 // OpenBLAS reads its kernel choice once, when libtorch pulls it in with the shim.
                 BlasCoreSelection.Apply();
+                AllocatorDefaults.Apply();
                 handle = Load(name, assembly, searchPath);
                 return handle;
             }
