@@ -16,7 +16,8 @@ using var model = new Sequential(new Linear(1, 64), new Gelu(), new Linear(64, 1
 var parameters = model.Parameters().ToList();
 var velocity = parameters.Select(p => p.ZerosLike().DetachFromDisposeScope()).ToList();
 
-Console.WriteLine($"TorchZoo quickstart on libtorch {TorchRuntime.Version}: {model.ParameterCount} parameters, {TorchRuntime.NumThreads} threads");
+Console.WriteLine($"TorchZoo quickstart on libtorch {TorchRuntime.Version}: {model.ParameterCount} parameters, {TorchRuntime.NumThreads} threads, " +
+                  $"OpenBLAS kernels {TorchRuntime.BlasCore ?? "(not OpenBLAS)"}");
 double first = double.NaN, last = double.NaN;
 for (int step = 1; step <= Steps; step++)
 {

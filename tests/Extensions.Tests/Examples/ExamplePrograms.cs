@@ -16,8 +16,12 @@ internal static class ExamplePrograms
         return path;
     }
 
-    /// <summary>Runs the example to its end (failing the test after five minutes) and returns its exit code and output.</summary>
-    public static (int ExitCode, string Stdout, string Stderr) Run(string name, IEnumerable<string> arguments)
+    /// <summary>
+    /// Runs the example to its end (failing the test after five minutes) and returns its exit code and output;
+    /// <paramref name="environment"/> sets variables for it (null removes one).
+    /// </summary>
+    public static (int ExitCode, string Stdout, string Stderr) Run(string name, IEnumerable<string> arguments,
+                                                                   IReadOnlyDictionary<string, string?>? environment = null)
     {
         string[] args = arguments.ToArray();
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -25,6 +29,11 @@ internal static class ExamplePrograms
         foreach (string a in args) info.ArgumentList.Add(a);
         // A test run inside a launched rank must not make the example join that process group.
         foreach (string variable in new[] { "RANK", "WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT" }) info.Environment.Remove(variable);
+        foreach (var (variable, value) in environment ?? new Dictionary<string, string?>())
+        {
+            if (value is null) info.Environment.Remove(variable);
+            else info.Environment[variable] = value;
+        }
         using var process = Process.Start(info)!;
         Task<string> stdout = process.StandardOutput.ReadToEndAsync(), stderr = process.StandardError.ReadToEndAsync();
         if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
