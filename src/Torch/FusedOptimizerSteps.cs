@@ -81,6 +81,21 @@ public static class FusedOptimizerSteps
     }
 
     /// <summary>
+    /// One Rprop update with torch.optim.Rprop's rule (iRprop−): g ← g + λθ when λ ≠ 0; per element the step in
+    /// <paramref name="stepSize"/> is multiplied by η+ where g·g_prev &gt; 0, η− where &lt; 0, and clamped to
+    /// [<paramref name="stepMin"/>, <paramref name="stepMax"/>]; where the sign flipped g ← 0; θ ← θ − sign(g)·step; g_prev ←
+    /// g in <paramref name="prev"/>. <paramref name="grad"/> is only read.
+    /// </summary>
+    public static void Rprop_(Tensor parameter, Tensor grad, Tensor prev, Tensor stepSize, double etaMinus, double etaPlus,
+                              double stepMin, double stepMax, double weightDecay)
+    {
+        int status = NativeMethods.tz_fused_rprop_(parameter.Handle, grad.Handle, prev.Handle, stepSize.Handle, etaMinus, etaPlus,
+                                                   stepMin, stepMax, weightDecay);
+        GC.KeepAlive(stepSize);
+        Tensor.Check(status, parameter, grad, prev);
+    }
+
+    /// <summary>
     /// One AdaBelief update (official v0.2): with <paramref name="decoupled"/> θ ← <paramref name="decayFactor"/>·θ
     /// (1 − ηλ), else g ← g + λθ; m ← β1m + (1−β1)g; s ← β2s + (1−β2)(g − m)² + ε; then by <paramref name="step"/>
     /// θ ← θ + c·m/(√s/√bc2 + ε), θ ← θ + c·m/(√s + ε), θ ← θ + c·m, or no change (c = <paramref name="coefficient"/>).

@@ -85,6 +85,15 @@ struct AdagradArgs {
   float wd, eps, c;  // c = −η/(1 + (t−1)δ)
 };
 
+struct RpropArgs {
+  float* p;
+  const float* g;
+  float* prev;
+  float* step;
+  bool decay;  // λ ≠ 0: g.add(p, λ)
+  float wd, eta_minus, eta_plus, lo, hi;
+};
+
 struct AdaBeliefArgs {
   float* p;
   const float* g;
@@ -469,6 +478,21 @@ int tz_fused_adagrad_(tz_tensor param, tz_tensor grad, tz_tensor sum, double ste
   AdagradArgs a{data(param), data(grad), data(sum), weight_decay != 0.0, static_cast<float>(weight_decay),
                 static_cast<float>(eps), static_cast<float>(-step_size)};
   auto range = use_avx2() ? avx2::adagrad_range : baseline::adagrad_range;
+  at::parallel_for(0, n, kGrain, [&](int64_t begin, int64_t end) { range(a, begin, end); });
+  return 0;
+  TZ_CATCH(-1)
+}
+
+int tz_fused_rprop_(tz_tensor param, tz_tensor grad, tz_tensor prev, tz_tensor step_size, double eta_minus, double eta_plus,
+                    double step_min, double step_max, double weight_decay) {
+  TZ_TRY
+  const int64_t n = check_step(param, grad);
+  check_buffer(T(prev), "prev", n);
+  check_buffer(T(step_size), "step_size", n);
+  RpropArgs a{data(param), data(grad), data(prev), data(step_size), weight_decay != 0.0, static_cast<float>(weight_decay),
+              static_cast<float>(eta_minus), static_cast<float>(eta_plus), static_cast<float>(step_min),
+              static_cast<float>(step_max)};
+  auto range = use_avx2() ? avx2::rprop_range : baseline::rprop_range;
   at::parallel_for(0, n, kGrain, [&](int64_t begin, int64_t end) { range(a, begin, end); });
   return 0;
   TZ_CATCH(-1)

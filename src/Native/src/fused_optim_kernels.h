@@ -241,6 +241,34 @@ inline void adagrad_range(const AdagradArgs& a, int64_t begin, int64_t end) {
   }
 }
 
+// torch.sign's value for float32: (0 < x) − (x < 0), so 0 for ±0 and for NaN.
+inline float sign_of(float x) { return static_cast<float>((0.f < x) - (x < 0.f)); }
+
+// Rprop as torch.optim.Rprop 1.13 (iRprop−), with TorchZoo's optional coupled decay g + λθ: s = sign(g·g_prev) picks
+// the factor η+ (s > 0), η− (s < 0) or 1; step ← clamp(step·factor, lo, hi) (a NaN step stays NaN, as clamp_ keeps
+// it); where s < 0 the gradient is forgotten (d = 0), else d = g; θ ← θ − sign(d)·step; g_prev ← d.
+inline void rprop_range(const RpropArgs& a, int64_t begin, int64_t end) {
+  float* __restrict p = a.p;
+  const float* __restrict g = a.g;
+  float* __restrict prev = a.prev;
+  float* __restrict step = a.step;
+  const bool decay = a.decay;
+  const float wd = a.wd, eta_minus = a.eta_minus, eta_plus = a.eta_plus, lo = a.lo, hi = a.hi;
+  for (int64_t i = begin; i < end; ++i) {
+    float pi = p[i];
+    float gi = coupled_decay(pi, g[i], decay, wd);
+    float s = sign_of(gi * prev[i]);                       // g.mul(prev).sign_()
+    float factor = s > 0 ? eta_plus : (s < 0 ? eta_minus : 1.f);
+    float st = step[i] * factor;                           // step.mul_(factor)
+    st = st < lo ? lo : st;                                // .clamp_(lo, hi)
+    st = hi < st ? hi : st;
+    step[i] = st;
+    float d = s < 0 ? 0.f : gi;                            // g.masked_fill(flipped, 0)
+    p[i] = madd(-1.f * sign_of(d), st, pi);                // p.addcmul_(d.sign(), step, −1)
+    prev[i] = d;
+  }
+}
+
 // AdaBelief as the official v0.2 code: decay (decoupled θ·(1 − ηλ), or coupled g + λθ), m ← β1m + (1−β1)g,
 // s ← β2s + (1−β2)(g − m)² + ε, then the step the caller chose from ρ_t: Adam's θ + c·m/(√s/√bc2 + ε) (c = −η/bc1),
 // the rectified θ + c·m/(√s + ε) (c = −η·r_t), the SGD-momentum θ + c·m (c = −η/bc1), or none.

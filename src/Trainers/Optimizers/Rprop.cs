@@ -27,6 +27,12 @@ public sealed record RpropOptions : OptimizerOptions
     /// <summary>The largest step size.</summary>
     public double StepSizeMax { get; init => field = OptionChecks.Positive(value, nameof(StepSizeMax)); } = 50;
 
+    /// <summary>
+    /// Float32 CPU parameters take one fused native pass that computes the generic path's values (see
+    /// <c>FusedUpdates</c>); false forces the generic tensor-op path, the reference. Default true.
+    /// </summary>
+    public bool Fused { get; init; } = true;
+
     public override string Name => "rprop";
 
     public override Optimizer Create(IReadOnlyList<ParameterGroupSpec> groups) => new Rprop(this, groups);
@@ -47,9 +53,10 @@ public sealed class Rprop : ParameterwiseOptimizer<RpropOptions>
 
     protected override void Update(ParamGroup group, RpropOptions o, Parameter p, Tensor grad, ParameterState state)
     {
-        grad = WeightDecay.Coupled(grad, p, o.WeightDecay);
         Tensor prev = state.GetOrCreate("prev", () => p.ZerosLike());
         Tensor stepSize = state.GetOrCreate("step_size", () => p.ZerosLike().Fill_(group.LearningRate));
+        if (FusedUpdates.TryRprop(o, p, grad, prev, stepSize)) return;
+        grad = WeightDecay.Coupled(grad, p, o.WeightDecay);
 
         // The factor η+, η− or 1 per coordinate, from the sign of g·g_prev.
         Tensor sign = grad.Mul(prev).Sign_();

@@ -76,6 +76,12 @@ public class FusedPathTests
     // with both warmups running through the 30 steps, α = 1).
     private static IEnumerable<(string, Func<bool, OptimizerOptions>)> AdaptiveCases()
     {
+        // Rprop: the random gradients change sign often (η− and the forgotten gradient), the small maximum step clamps.
+        yield return ("rprop", fused => new RpropOptions { Fused = fused });
+        yield return ("rprop wd clamped maximize", fused => new RpropOptions
+        {
+            LearningRate = 0.05, WeightDecay = 0.01, StepSizeMax = 0.06, StepSizeMin = 0.01, Maximize = true, Fused = fused,
+        });
         yield return ("radam", fused => new RAdamOptions { LearningRate = 1e-2, Fused = fused });
         yield return ("radam never rectified", fused => new RAdamOptions { LearningRate = 1e-2, Beta2 = 0.5, Fused = fused });
         yield return ("radam wd", fused => new RAdamOptions { LearningRate = 1e-2, WeightDecay = 0.05, Beta2 = 0.99, Fused = fused });
@@ -401,6 +407,35 @@ public class FusedPathTests
         rows.Should().Throw<TorchException>().WithMessage("*12 elements do not form a matrix of 5 rows*");
         Action noBuffer = () => FusedOptimizerSteps.Sgd_(p, p, null, 1e-3, 0.9, 0, false, 0, false);
         noBuffer.Should().Throw<TorchException>().WithMessage("*momentum needs a momentum_buffer*");
+    }
+
+    [Test]
+    public void RpropTreatsNaNZeroAndInfiniteGradientsAsTheGenericPathDoes()
+    {
+        // torch.sign gives 0 for NaN, so a NaN gradient neither moves θ nor changes its step; it stays in g_prev.
+        float[] first = { 1f, -1f, float.NaN, 0f, 2f, float.PositiveInfinity, -3f, 0.5f };
+        float[] second = { -1f, -1f, 1f, float.NaN, 0f, 1f, float.NegativeInfinity, -0.5f };
+        float[] Run(bool fused, out float[] prev, out float[] step)
+        {
+            using var p = new Parameter(Tensor.FromArray(new float[] { 0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f, 0.7f, 0.8f }));
+            using Optimizer rprop = new RpropOptions { LearningRate = 0.1, WeightDecay = 0.01, Fused = fused }.Create(new[] { p });
+            foreach (float[] g in new[] { first, second })
+            {
+                p.Grad = Tensor.FromArray(g);
+                rprop.Step();
+            }
+            using OptimizerState state = rprop.StateDict();
+            prev = state.Tensors.Single(kv => kv.Key.EndsWith("prev", StringComparison.Ordinal)).Value.ToArray<float>();
+            step = state.Tensors.Single(kv => kv.Key.EndsWith("step_size", StringComparison.Ordinal)).Value.ToArray<float>();
+            return p.Detach().ToArray<float>();
+        }
+        float[] fusedParams = Run(true, out float[] fusedPrev, out float[] fusedStep);
+        float[] genericParams = Run(false, out float[] genericPrev, out float[] genericStep);
+        static int[] Bits(float[] values) => values.Select(BitConverter.SingleToInt32Bits).ToArray();
+        Bits(fusedParams).Should().Equal(Bits(genericParams));
+        Bits(fusedPrev).Should().Equal(Bits(genericPrev));
+        Bits(fusedStep).Should().Equal(Bits(genericStep));
+        float.IsNaN(genericParams[2]).Should().BeFalse("a NaN gradient's sign is 0 in torch 1.13");
     }
 
     [Test]

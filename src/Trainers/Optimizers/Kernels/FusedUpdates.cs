@@ -4,7 +4,7 @@ using TorchZoo.Torch.NN;
 namespace TorchZoo.Trainers.Optimizers.Kernels;
 
 /// <summary>
-/// The fused branch of AdamW/Adam, Adagrad, AdaBelief, NAdam, RAdam, AdaMod, AdaBound, AdEMAMix, MARS, Lion, SGD, SGD-SaI, RMSprop, Adadelta
+/// The fused branch of AdamW/Adam, Adagrad, AdaBelief, NAdam, RAdam, AdaMod, AdaBound, AdEMAMix, MARS, Lion, SGD, SGD-SaI, RMSprop, Adadelta, Rprop
 /// and REG: when the options allow it (<c>Fused</c>, no cautious variant, REG's defaults p = 2 and one balancing pass)
 /// and the parameter, its gradient and its state are contiguous float32 CPU tensors, the whole update runs as one
 /// native loop (two for MARS and REG, around a norm; <see cref="FusedOptimizerSteps"/>). Each method returns false
@@ -108,6 +108,13 @@ internal static class FusedUpdates
         Tensor sum = state.GetOrCreate("sum", () => p.ZerosLike().Fill_(o.InitialAccumulatorValue));
         if (!FusedOptimizerSteps.Supports(p, sum)) return false;
         FusedOptimizerSteps.Adagrad_(p, grad, sum, stepSize, o.Eps, o.WeightDecay);
+        return true;
+    }
+
+    public static bool TryRprop(RpropOptions o, Parameter p, Tensor grad, Tensor prev, Tensor stepSize)
+    {
+        if (!o.Fused || !Eligible(p, grad) || !FusedOptimizerSteps.Supports(p, prev, stepSize)) return false;
+        FusedOptimizerSteps.Rprop_(p, grad, prev, stepSize, o.EtaMinus, o.EtaPlus, o.StepSizeMin, o.StepSizeMax, o.WeightDecay);
         return true;
     }
 
