@@ -81,6 +81,19 @@ public static class FusedOptimizerSteps
     }
 
     /// <summary>
+    /// One Grams update (arXiv 2412.17107): θ ← θ·(1 − ηλ); Adam's m and v; θ ← θ − η/bc1·sign(g)·|m/(√v/√bc2 + ε)|,
+    /// bc_i = 1 − β_i^<paramref name="step"/>. <paramref name="grad"/> is only read.
+    /// </summary>
+    public static void Grams_(Tensor parameter, Tensor grad, Tensor expAvg, Tensor expAvgSq, double lr, double beta1, double beta2,
+                              double eps, double weightDecay, long step)
+    {
+        int status = NativeMethods.tz_fused_grams_(parameter.Handle, grad.Handle, expAvg.Handle, expAvgSq.Handle, lr, beta1, beta2, eps,
+                                                   weightDecay, step);
+        GC.KeepAlive(expAvgSq);
+        Tensor.Check(status, parameter, grad, expAvg);
+    }
+
+    /// <summary>
     /// One Rprop update with torch.optim.Rprop's rule (iRprop−): g ← g + λθ when λ ≠ 0; per element the step in
     /// <paramref name="stepSize"/> is multiplied by η+ where g·g_prev &gt; 0, η− where &lt; 0, and clamped to
     /// [<paramref name="stepMin"/>, <paramref name="stepMax"/>]; where the sign flipped g ← 0; θ ← θ − sign(g)·step; g_prev ←

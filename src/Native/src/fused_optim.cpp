@@ -483,6 +483,26 @@ int tz_fused_adagrad_(tz_tensor param, tz_tensor grad, tz_tensor sum, double ste
   TZ_CATCH(-1)
 }
 
+int tz_fused_grams_(tz_tensor param, tz_tensor grad, tz_tensor exp_avg, tz_tensor exp_avg_sq, double lr, double beta1,
+                    double beta2, double eps, double weight_decay, int64_t step) {
+  TZ_TRY
+  const int64_t n = check_step(param, grad);
+  check_buffer(T(exp_avg), "exp_avg", n);
+  check_buffer(T(exp_avg_sq), "exp_avg_sq", n);
+  if (step < 1) fail("fused Grams step: the step count must be at least 1, got " + std::to_string(step));
+  double bc1 = 1.0 - std::pow(beta1, static_cast<double>(step));
+  double bc2 = 1.0 - std::pow(beta2, static_cast<double>(step));
+  AdamArgs a{data(param), data(grad), data(exp_avg), data(exp_avg_sq), nullptr,
+             static_cast<float>(weight_decay != 0.0 ? 1.0 - lr * weight_decay : 1.0), 0.0f,
+             static_cast<float>(beta1), static_cast<float>(1.0 - beta1),
+             static_cast<float>(beta2), static_cast<float>(1.0 - beta2),
+             static_cast<float>(std::sqrt(bc2)), static_cast<float>(eps), static_cast<float>(-lr / bc1)};
+  auto range = use_avx2() ? avx2::grams_range : baseline::grams_range;
+  at::parallel_for(0, n, kGrain, [&](int64_t begin, int64_t end) { range(a, begin, end); });
+  return 0;
+  TZ_CATCH(-1)
+}
+
 int tz_fused_rprop_(tz_tensor param, tz_tensor grad, tz_tensor prev, tz_tensor step_size, double eta_minus, double eta_plus,
                     double step_min, double step_max, double weight_decay) {
   TZ_TRY

@@ -269,6 +269,26 @@ inline void rprop_range(const RpropArgs& a, int64_t begin, int64_t end) {
   }
 }
 
+// Grams (arXiv 2412.17107): Adam's moments and step size, the current gradient's sign. θ·(1 − ηλ) (decay = 1 when
+// λ = 0), m and v as Adam, then θ ← θ + c·sign(g)·|m/(√v/√bc2 + ε)| with c = −η/bc1 (a.step).
+inline void grams_range(const AdamArgs& a, int64_t begin, int64_t end) {
+  float* __restrict p = a.p;
+  const float* __restrict g = a.g;
+  float* __restrict m = a.m;
+  float* __restrict v = a.v;
+  for (int64_t i = begin; i < end; ++i) {
+    float pi = p[i] * a.decay;                         // p.mul_(1 − ηλ)
+    float gi = g[i];
+    float mi = m[i], vi = v[i];
+    adam_moments(gi, mi, vi, a.b1, a.omb1, a.b2, a.omb2);
+    m[i] = mi;
+    v[i] = vi;
+    float denom = std::sqrt(vi) / a.sqrt_bc2 + a.eps;  // v.sqrt().div_(√bc2).add_(ε)
+    float magnitude = std::fabs(mi / denom);           // m.div(denom).abs_()
+    p[i] = madd(magnitude * sign_of(gi), a.step, pi);  // p.sub_(|u|·sign(g), η/bc1)
+  }
+}
+
 // AdaBelief as the official v0.2 code: decay (decoupled θ·(1 − ηλ), or coupled g + λθ), m ← β1m + (1−β1)g,
 // s ← β2s + (1−β2)(g − m)² + ε, then the step the caller chose from ρ_t: Adam's θ + c·m/(√s/√bc2 + ε) (c = −η/bc1),
 // the rectified θ + c·m/(√s + ε) (c = −η·r_t), the SGD-momentum θ + c·m (c = −η/bc1), or none.

@@ -143,6 +143,8 @@ internal static unsafe class NativeMethods
     [DllImport(Lib)] internal static extern int tz_fused_sgd_(IntPtr param, IntPtr grad, IntPtr momentumBuffer, double lr, double momentum, double dampening, int nesterov, double weightDecay, int first);
     [DllImport(Lib)] internal static extern int tz_fused_nadam_(IntPtr param, IntPtr grad, IntPtr expAvg, IntPtr expAvgSq, double beta1, double beta2, double eps, double weightDecay, double biasCorrection2, double gradCoef, double momentumCoef);
     [DllImport(Lib)] internal static extern int tz_fused_adagrad_(IntPtr param, IntPtr grad, IntPtr sum, double stepSize, double eps, double weightDecay);
+    [DllImport(Lib)] internal static extern int tz_fused_grams_(IntPtr param, IntPtr grad, IntPtr expAvg, IntPtr expAvgSq, double lr, double beta1,
+                                                               double beta2, double eps, double weightDecay, long step);
     [DllImport(Lib)] internal static extern int tz_fused_rprop_(IntPtr param, IntPtr grad, IntPtr prev, IntPtr stepSize, double etaMinus, double etaPlus,
                                                                double stepMin, double stepMax, double weightDecay);
     [DllImport(Lib)] internal static extern int tz_fused_adabelief_(IntPtr param, IntPtr grad, IntPtr expAvg, IntPtr expAvgVar, double beta1, double beta2, double eps, double weightDecay, int decoupled, double decayFactor, int step, double stepCoefficient, double biasCorrection2);

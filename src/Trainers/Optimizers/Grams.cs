@@ -16,6 +16,12 @@ public sealed record GramsOptions : AdaptiveMomentOptions
 {
     public GramsOptions() => LearningRate = 1e-3;
 
+    /// <summary>
+    /// Float32 CPU parameters take one fused native pass that computes the generic path's values (see
+    /// <c>FusedUpdates</c>); false forces the generic tensor-op path, the reference. Default true.
+    /// </summary>
+    public bool Fused { get; init; } = true;
+
     public override string Name => "grams";
 
     public override Optimizer Create(IReadOnlyList<ParameterGroupSpec> groups) => new Grams(this, groups);
@@ -29,6 +35,7 @@ public sealed class Grams : ParameterwiseOptimizer<GramsOptions>
     protected override void Update(ParamGroup group, GramsOptions o, Parameter p, Tensor grad, ParameterState state)
     {
         double lr = group.LearningRate;
+        if (FusedUpdates.TryGrams(o, p, grad, state, lr)) return;
         WeightDecay.Decoupled(p, lr, o.WeightDecay);
         var (m, v, bc1, bc2) = AdamMoments.Advance(state, p, grad, o.Beta1, o.Beta2);
         Tensor magnitude = m.Div(AdamMoments.Denominator(v, bc2, o.Eps)).Abs_();

@@ -76,6 +76,8 @@ public class FusedPathTests
     // with both warmups running through the 30 steps, α = 1).
     private static IEnumerable<(string, Func<bool, OptimizerOptions>)> AdaptiveCases()
     {
+        yield return ("grams", fused => new GramsOptions { LearningRate = 1e-2, Fused = fused });
+        yield return ("grams wd maximize", fused => new GramsOptions { LearningRate = 1e-2, WeightDecay = 0.1, Beta2 = 0.99, Maximize = true, Fused = fused });
         // Rprop: the random gradients change sign often (η− and the forgotten gradient), the small maximum step clamps.
         yield return ("rprop", fused => new RpropOptions { Fused = fused });
         yield return ("rprop wd clamped maximize", fused => new RpropOptions

@@ -4,7 +4,7 @@ using TorchZoo.Torch.NN;
 namespace TorchZoo.Trainers.Optimizers.Kernels;
 
 /// <summary>
-/// The fused branch of AdamW/Adam, Adagrad, AdaBelief, NAdam, RAdam, AdaMod, AdaBound, AdEMAMix, MARS, Lion, SGD, SGD-SaI, RMSprop, Adadelta, Rprop
+/// The fused branch of AdamW/Adam, Adagrad, AdaBelief, NAdam, RAdam, AdaMod, AdaBound, AdEMAMix, MARS, Lion, SGD, SGD-SaI, RMSprop, Adadelta, Rprop, Grams
 /// and REG: when the options allow it (<c>Fused</c>, no cautious variant, REG's defaults p = 2 and one balancing pass)
 /// and the parameter, its gradient and its state are contiguous float32 CPU tensors, the whole update runs as one
 /// native loop (two for MARS and REG, around a norm; <see cref="FusedOptimizerSteps"/>). Each method returns false
@@ -108,6 +108,16 @@ internal static class FusedUpdates
         Tensor sum = state.GetOrCreate("sum", () => p.ZerosLike().Fill_(o.InitialAccumulatorValue));
         if (!FusedOptimizerSteps.Supports(p, sum)) return false;
         FusedOptimizerSteps.Adagrad_(p, grad, sum, stepSize, o.Eps, o.WeightDecay);
+        return true;
+    }
+
+    public static bool TryGrams(GramsOptions o, Parameter p, Tensor grad, ParameterState state, double lr)
+    {
+        if (!o.Fused || !Eligible(p, grad)) return false;
+        Tensor m = state.GetOrCreate("exp_avg", () => p.ZerosLike());
+        Tensor v = state.GetOrCreate("exp_avg_sq", () => p.ZerosLike());
+        if (!FusedOptimizerSteps.Supports(p, m, v)) return false;
+        FusedOptimizerSteps.Grams_(p, grad, m, v, lr, o.Beta1, o.Beta2, o.Eps, o.WeightDecay, state.Step);
         return true;
     }
 
