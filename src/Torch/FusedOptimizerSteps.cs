@@ -94,6 +94,19 @@ public static class FusedOptimizerSteps
     }
 
     /// <summary>
+    /// One LaProp update (arXiv 2002.04839): θ ← θ·(1 − ηλ); v ← β2v + (1−β2)g²; m ← β1m + (1−β1)η·g/(√v/√bc2 + ε);
+    /// θ ← θ − (η/η̄)·m, skipped when <paramref name="lrAverage"/> η̄ ≤ 0. <paramref name="grad"/> is only read.
+    /// </summary>
+    public static void LaProp_(Tensor parameter, Tensor grad, Tensor expAvg, Tensor expAvgSq, double lr, double beta1, double beta2,
+                               double eps, double weightDecay, double biasCorrection2, double lrAverage)
+    {
+        int status = NativeMethods.tz_fused_laprop_(parameter.Handle, grad.Handle, expAvg.Handle, expAvgSq.Handle, lr, beta1, beta2, eps,
+                                                    weightDecay, biasCorrection2, lrAverage);
+        GC.KeepAlive(expAvgSq);
+        Tensor.Check(status, parameter, grad, expAvg);
+    }
+
+    /// <summary>
     /// One Rprop update with torch.optim.Rprop's rule (iRprop−): g ← g + λθ when λ ≠ 0; per element the step in
     /// <paramref name="stepSize"/> is multiplied by η+ where g·g_prev &gt; 0, η− where &lt; 0, and clamped to
     /// [<paramref name="stepMin"/>, <paramref name="stepMax"/>]; where the sign flipped g ← 0; θ ← θ − sign(g)·step; g_prev ←

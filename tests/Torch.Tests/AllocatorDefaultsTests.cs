@@ -30,7 +30,10 @@ public class AllocatorDefaultsTests
         for (int i = 0; i < 5; i++) Step(); // the heap grows to its working size
         long before = MinorFaults();
         for (int i = 0; i < 20; i++) Step();
-        // Mapped afresh, each step's two 9.4 MB results fault ~4,600 pages in; reused from the heap, none.
-        ((MinorFaults() - before) / 20.0).Should().BeLessThan(500);
+        // Mapped afresh, each step's two 9.4 MB results fault ~4,600 pages in, in any arena. Reused from the heap, none on
+        // the main arena; a test thread may allocate from another arena, whose 64 MB heaps glibc unmaps when they empty,
+        // and there one of the two (~2,300) was seen to land in a fresh heap each step. Fewer than one and a half of
+        // them tells the defaults from their absence on either.
+        ((MinorFaults() - before) / 20.0).Should().BeLessThan(3_450);
     }
 }

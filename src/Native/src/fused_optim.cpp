@@ -85,6 +85,15 @@ struct AdagradArgs {
   float wd, eps, c;  // c = −η/(1 + (t−1)δ)
 };
 
+struct LaPropArgs {
+  float* p;
+  const float* g;
+  float* m;
+  float* v;
+  bool move;  // η̄ > 0
+  float decay, b1, c, b2, omb2, sqrt_bc2, eps, step;  // c = (1 − β1)η, step = −η/η̄
+};
+
 struct RpropArgs {
   float* p;
   const float* g;
@@ -498,6 +507,24 @@ int tz_fused_grams_(tz_tensor param, tz_tensor grad, tz_tensor exp_avg, tz_tenso
              static_cast<float>(beta2), static_cast<float>(1.0 - beta2),
              static_cast<float>(std::sqrt(bc2)), static_cast<float>(eps), static_cast<float>(-lr / bc1)};
   auto range = use_avx2() ? avx2::grams_range : baseline::grams_range;
+  at::parallel_for(0, n, kGrain, [&](int64_t begin, int64_t end) { range(a, begin, end); });
+  return 0;
+  TZ_CATCH(-1)
+}
+
+int tz_fused_laprop_(tz_tensor param, tz_tensor grad, tz_tensor exp_avg, tz_tensor exp_avg_sq, double lr, double beta1,
+                     double beta2, double eps, double weight_decay, double bias_correction2, double lr_average) {
+  TZ_TRY
+  const int64_t n = check_step(param, grad);
+  check_buffer(T(exp_avg), "exp_avg", n);
+  check_buffer(T(exp_avg_sq), "exp_avg_sq", n);
+  LaPropArgs a{data(param), data(grad), data(exp_avg), data(exp_avg_sq), lr_average > 0,
+               static_cast<float>(weight_decay != 0.0 ? 1.0 - lr * weight_decay : 1.0),
+               static_cast<float>(beta1), static_cast<float>((1.0 - beta1) * lr),
+               static_cast<float>(beta2), static_cast<float>(1.0 - beta2),
+               static_cast<float>(std::sqrt(bias_correction2)), static_cast<float>(eps),
+               static_cast<float>(lr_average > 0 ? -(lr / lr_average) : 0.0)};
+  auto range = use_avx2() ? avx2::laprop_range : baseline::laprop_range;
   at::parallel_for(0, n, kGrain, [&](int64_t begin, int64_t end) { range(a, begin, end); });
   return 0;
   TZ_CATCH(-1)

@@ -289,6 +289,27 @@ inline void grams_range(const AdamArgs& a, int64_t begin, int64_t end) {
   }
 }
 
+// LaProp (Ziyin et al., arXiv 2002.04839): θ·(1 − ηλ); v as Adam's; m ← β1m + c·g/(√v/√bc2 + ε) with c = (1−β1)η
+// (momentum over the normalized gradient); θ ← θ − (η/η̄)·m where η̄ is the EMA of the learning rates (skipped while
+// η̄ = 0).
+inline void laprop_range(const LaPropArgs& a, int64_t begin, int64_t end) {
+  float* __restrict p = a.p;
+  const float* __restrict g = a.g;
+  float* __restrict m = a.m;
+  float* __restrict v = a.v;
+  const bool move = a.move;
+  for (int64_t i = begin; i < end; ++i) {
+    float pi = p[i] * a.decay;                         // p.mul_(1 − ηλ)
+    float gi = g[i];
+    float vi = madd(a.omb2 * gi, gi, v[i] * a.b2);     // v.mul_(β2).addcmul_(g, g, 1 − β2)
+    v[i] = vi;
+    float denom = std::sqrt(vi) / a.sqrt_bc2 + a.eps;  // v.sqrt().div_(√bc2).add_(ε)
+    float mi = m[i] * a.b1 + a.c * gi / denom;         // m.mul_(β1).addcdiv_(g, denom, c)
+    m[i] = mi;
+    p[i] = move ? madd(mi, a.step, pi) : pi;           // p.sub_(m, η/η̄)
+  }
+}
+
 // AdaBelief as the official v0.2 code: decay (decoupled θ·(1 − ηλ), or coupled g + λθ), m ← β1m + (1−β1)g,
 // s ← β2s + (1−β2)(g − m)² + ε, then the step the caller chose from ρ_t: Adam's θ + c·m/(√s/√bc2 + ε) (c = −η/bc1),
 // the rectified θ + c·m/(√s + ε) (c = −η·r_t), the SGD-momentum θ + c·m (c = −η/bc1), or none.

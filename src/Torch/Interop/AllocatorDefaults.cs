@@ -11,7 +11,9 @@ namespace TorchZoo.Torch.Interop;
 /// step was mapped and page-faulted in again, 4,580 faults per `x * 2 + x` against 0 in Python after warm-up, and the
 /// generic optimizer paths ran at half speed (bench/OptimizerStep). The trim threshold is 256 MB rather than the 64 MB
 /// that rule would pair with 32: a DisposeScope frees an update's temporaries together (EXAdam's are eight 9.4 MB
-/// tensors for one ViT-B matrix), and trimming them at 64 MB left EXAdam at 1.22× PyTorch's step. A user's own
+/// tensors for one ViT-B matrix), and trimming them at 64 MB left EXAdam at 1.22× PyTorch's step. Threads that malloc
+/// from another arena than the main one keep glibc's 64 MB heaps, which it unmaps when they empty, so a tensor that
+/// lands in a fresh heap can still fault in there (seen in the test process). A user's own
 /// <c>GLIBC_TUNABLES</c> malloc settings are left alone; <see cref="TorchRuntime.KeepFreedMemory"/> raises the limits.
 /// </remarks>
 internal static class AllocatorDefaults

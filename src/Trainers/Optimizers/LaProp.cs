@@ -21,6 +21,12 @@ public sealed record LaPropOptions : AdaptiveMomentOptions
         Eps = 1e-15;
     }
 
+    /// <summary>
+    /// Float32 CPU parameters take one fused native pass that computes the generic path's values (see
+    /// <c>FusedUpdates</c>); false forces the generic tensor-op path, the reference. Default true.
+    /// </summary>
+    public bool Fused { get; init; } = true;
+
     public override string Name => "laprop";
 
     public override Optimizer Create(IReadOnlyList<ParameterGroupSpec> groups) => new LaProp(this, groups);
@@ -34,13 +40,14 @@ public sealed class LaProp : ParameterwiseOptimizer<LaPropOptions>
     protected override void Update(ParamGroup group, LaPropOptions o, Parameter p, Tensor grad, ParameterState state)
     {
         double lr = group.LearningRate;
-        WeightDecay.Decoupled(p, lr, o.WeightDecay);
         Tensor m = state.GetOrCreate("exp_avg", () => p.ZerosLike());
         Tensor v = state.GetOrCreate("exp_avg_sq", () => p.ZerosLike());
-        AdamMoments.UpdateSecond(v, grad, o.Beta2);
         double lrAverage = state.GetScalar("exp_avg_lr") * o.Beta1 + (1 - o.Beta1) * lr;
         state.SetScalar("exp_avg_lr", lrAverage);
         double bc2 = AdamMoments.BiasCorrection(o.Beta2, state.Step);
+        if (FusedUpdates.TryLaProp(o, p, grad, m, v, lr, bc2, lrAverage)) return;
+        WeightDecay.Decoupled(p, lr, o.WeightDecay);
+        AdamMoments.UpdateSecond(v, grad, o.Beta2);
         m.Mul_(o.Beta1).Addcdiv_(grad, AdamMoments.Denominator(v, bc2, o.Eps), (1 - o.Beta1) * lr);
         if (lrAverage > 0) p.Sub_(m, lr / lrAverage);
     }

@@ -78,6 +78,8 @@ public class FusedPathTests
     {
         yield return ("grams", fused => new GramsOptions { LearningRate = 1e-2, Fused = fused });
         yield return ("grams wd maximize", fused => new GramsOptions { LearningRate = 1e-2, WeightDecay = 0.1, Beta2 = 0.99, Maximize = true, Fused = fused });
+        yield return ("laprop", fused => new LaPropOptions { LearningRate = 1e-2, Fused = fused });
+        yield return ("laprop wd maximize", fused => new LaPropOptions { LearningRate = 1e-2, WeightDecay = 0.1, Beta1 = 0.5, Maximize = true, Fused = fused });
         // Rprop: the random gradients change sign often (η− and the forgotten gradient), the small maximum step clamps.
         yield return ("rprop", fused => new RpropOptions { Fused = fused });
         yield return ("rprop wd clamped maximize", fused => new RpropOptions
