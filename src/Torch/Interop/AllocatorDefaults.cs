@@ -14,7 +14,7 @@ namespace TorchZoo.Torch.Interop;
 /// tensors for one ViT-B matrix), and trimming them at 64 MB left EXAdam at 1.22× PyTorch's step. Threads that malloc
 /// from another arena than the main one keep glibc's 64 MB heaps, which it unmaps when they empty, so a tensor that
 /// lands in a fresh heap can still fault in there (seen in the test process). A user's own
-/// <c>GLIBC_TUNABLES</c> malloc settings are left alone; <see cref="TorchRuntime.KeepFreedMemory"/> raises the limits.
+/// <c>GLIBC_TUNABLES</c> malloc settings are left alone; <see cref="TorchRuntime.KeepFreedMemory"/> sets other values.
 /// </remarks>
 internal static class AllocatorDefaults
 {
