@@ -94,6 +94,20 @@ public static class FusedOptimizerSteps
     }
 
     /// <summary>
+    /// One ADOPT update after its initializing step (arXiv 2411.02853): g ← g + λθ, or with <paramref name="decoupled"/>
+    /// θ ← θ(1 − ηλ); n = g/max(√v, ε), clipped to ±<paramref name="clipBound"/> when <paramref name="clip"/>;
+    /// m ← β1m + (1−β1)n; θ ← θ − ηm; v ← β2v + (1−β2)g². <paramref name="grad"/> is only read.
+    /// </summary>
+    public static void Adopt_(Tensor parameter, Tensor grad, Tensor expAvg, Tensor expAvgSq, double lr, double beta1, double beta2,
+                              double eps, double weightDecay, bool decoupled, bool clip, double clipBound)
+    {
+        int status = NativeMethods.tz_fused_adopt_(parameter.Handle, grad.Handle, expAvg.Handle, expAvgSq.Handle, lr, beta1, beta2, eps,
+                                                   weightDecay, decoupled ? 1 : 0, clip ? 1 : 0, clipBound);
+        GC.KeepAlive(expAvgSq);
+        Tensor.Check(status, parameter, grad, expAvg);
+    }
+
+    /// <summary>
     /// One LaProp update (arXiv 2002.04839): θ ← θ·(1 − ηλ); v ← β2v + (1−β2)g²; m ← β1m + (1−β1)η·g/(√v/√bc2 + ε);
     /// θ ← θ − (η/η̄)·m, skipped when <paramref name="lrAverage"/> η̄ ≤ 0. <paramref name="grad"/> is only read.
     /// </summary>

@@ -244,6 +244,8 @@ TZ_API int tz_fused_radam_(tz_tensor param, tz_tensor grad, tz_tensor exp_avg, t
 TZ_API int tz_fused_adagrad_(tz_tensor param, tz_tensor grad, tz_tensor sum, double step_size, double eps, double weight_decay);
 TZ_API int tz_fused_grams_(tz_tensor param, tz_tensor grad, tz_tensor exp_avg, tz_tensor exp_avg_sq, double lr, double beta1,
                            double beta2, double eps, double weight_decay, int64_t step);
+TZ_API int tz_fused_adopt_(tz_tensor param, tz_tensor grad, tz_tensor exp_avg, tz_tensor exp_avg_sq, double lr, double beta1,
+                           double beta2, double eps, double weight_decay, int decoupled, int clip, double clip_bound);
 TZ_API int tz_fused_laprop_(tz_tensor param, tz_tensor grad, tz_tensor exp_avg, tz_tensor exp_avg_sq, double lr, double beta1,
                             double beta2, double eps, double weight_decay, double bias_correction2, double lr_average);
 TZ_API int tz_fused_rprop_(tz_tensor param, tz_tensor grad, tz_tensor prev, tz_tensor step_size, double eta_minus, double eta_plus,

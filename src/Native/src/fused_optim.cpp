@@ -85,6 +85,15 @@ struct AdagradArgs {
   float wd, eps, c;  // c = −η/(1 + (t−1)δ)
 };
 
+struct AdoptArgs {
+  float* p;
+  const float* g;
+  float* m;
+  float* v;
+  bool decay;  // coupled λ ≠ 0: g.add(p, λ)
+  float wd, pdecay, eps, c, b1, omb1, b2, omb2, lr;  // pdecay = 1 − ηλ (decoupled) or 1; c = the clip bound
+};
+
 struct LaPropArgs {
   float* p;
   const float* g;
@@ -507,6 +516,25 @@ int tz_fused_grams_(tz_tensor param, tz_tensor grad, tz_tensor exp_avg, tz_tenso
              static_cast<float>(beta2), static_cast<float>(1.0 - beta2),
              static_cast<float>(std::sqrt(bc2)), static_cast<float>(eps), static_cast<float>(-lr / bc1)};
   auto range = use_avx2() ? avx2::grams_range : baseline::grams_range;
+  at::parallel_for(0, n, kGrain, [&](int64_t begin, int64_t end) { range(a, begin, end); });
+  return 0;
+  TZ_CATCH(-1)
+}
+
+int tz_fused_adopt_(tz_tensor param, tz_tensor grad, tz_tensor exp_avg, tz_tensor exp_avg_sq, double lr, double beta1,
+                    double beta2, double eps, double weight_decay, int decoupled, int clip, double clip_bound) {
+  TZ_TRY
+  const int64_t n = check_step(param, grad);
+  check_buffer(T(exp_avg), "exp_avg", n);
+  check_buffer(T(exp_avg_sq), "exp_avg_sq", n);
+  AdoptArgs a{data(param), data(grad), data(exp_avg), data(exp_avg_sq), !decoupled && weight_decay != 0.0,
+              static_cast<float>(decoupled ? 0.0 : weight_decay),
+              static_cast<float>(decoupled && weight_decay != 0.0 ? 1.0 - lr * weight_decay : 1.0),
+              static_cast<float>(eps), static_cast<float>(clip_bound),
+              static_cast<float>(beta1), static_cast<float>(1.0 - beta1),
+              static_cast<float>(beta2), static_cast<float>(1.0 - beta2), static_cast<float>(lr)};
+  auto range = clip ? (use_avx2() ? avx2::adopt_range<true> : baseline::adopt_range<true>)
+                    : (use_avx2() ? avx2::adopt_range<false> : baseline::adopt_range<false>);
   at::parallel_for(0, n, kGrain, [&](int64_t begin, int64_t end) { range(a, begin, end); });
   return 0;
   TZ_CATCH(-1)

@@ -310,6 +310,36 @@ inline void laprop_range(const LaPropArgs& a, int64_t begin, int64_t end) {
   }
 }
 
+// ADOPT (Taniguchi et al., arXiv 2411.02853) after its initializing step: g + λθ (coupled) or θ·(1 − ηλ) (decoupled);
+// n = g / max(√v, ε), clipped to ±c when asked; m ← β1m + (1−β1)n; θ ← θ − ηm; then v ← β2v + (1−β2)g² (v lags by one
+// step, the point of the method).
+template <bool Clip>
+void adopt_range(const AdoptArgs& a, int64_t begin, int64_t end) {
+  float* __restrict p = a.p;
+  const float* __restrict g = a.g;
+  float* __restrict m = a.m;
+  float* __restrict v = a.v;
+  const bool decay = a.decay;
+  const float wd = a.wd, eps = a.eps, c = a.c;
+  for (int64_t i = begin; i < end; ++i) {
+    float pi = p[i];
+    float gi = coupled_decay(pi, g[i], decay, wd);  // g.add(p, λ) (coupled only)
+    pi = pi * a.pdecay;                             // p.mul_(1 − ηλ) (decoupled only; 1 otherwise)
+    float vi = v[i];
+    float s = std::sqrt(vi);
+    s = s < eps ? eps : s;                          // v.sqrt().clamp_(min: ε)
+    float ni = gi / s;                              // g.div(·)
+    if (Clip) {
+      ni = ni < -c ? -c : ni;                       // .clamp_(−c, c)
+      ni = c < ni ? c : ni;
+    }
+    float mi = madd(ni, a.omb1, m[i] * a.b1);       // m.mul_(β1).add_(n, 1 − β1)
+    m[i] = mi;
+    p[i] = madd(mi, -a.lr, pi);                     // p.sub_(m, η)
+    v[i] = madd(a.omb2 * gi, gi, vi * a.b2);        // v.mul_(β2).addcmul_(g, g, 1 − β2)
+  }
+}
+
 // AdaBelief as the official v0.2 code: decay (decoupled θ·(1 − ηλ), or coupled g + λθ), m ← β1m + (1−β1)g,
 // s ← β2s + (1−β2)(g − m)² + ε, then the step the caller chose from ρ_t: Adam's θ + c·m/(√s/√bc2 + ε) (c = −η/bc1),
 // the rectified θ + c·m/(√s + ε) (c = −η·r_t), the SGD-momentum θ + c·m (c = −η/bc1), or none.

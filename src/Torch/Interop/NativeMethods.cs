@@ -145,6 +145,8 @@ internal static unsafe class NativeMethods
     [DllImport(Lib)] internal static extern int tz_fused_adagrad_(IntPtr param, IntPtr grad, IntPtr sum, double stepSize, double eps, double weightDecay);
     [DllImport(Lib)] internal static extern int tz_fused_grams_(IntPtr param, IntPtr grad, IntPtr expAvg, IntPtr expAvgSq, double lr, double beta1,
                                                                double beta2, double eps, double weightDecay, long step);
+    [DllImport(Lib)] internal static extern int tz_fused_adopt_(IntPtr param, IntPtr grad, IntPtr expAvg, IntPtr expAvgSq, double lr, double beta1,
+                                                               double beta2, double eps, double weightDecay, int decoupled, int clip, double clipBound);
     [DllImport(Lib)] internal static extern int tz_fused_laprop_(IntPtr param, IntPtr grad, IntPtr expAvg, IntPtr expAvgSq, double lr, double beta1,
                                                                 double beta2, double eps, double weightDecay, double biasCorrection2, double lrAverage);
     [DllImport(Lib)] internal static extern int tz_fused_rprop_(IntPtr param, IntPtr grad, IntPtr prev, IntPtr stepSize, double etaMinus, double etaPlus,

@@ -32,6 +32,12 @@ public sealed record AdoptOptions : AdaptiveMomentOptions
     /// <summary>Decoupled weight decay θ ← θ(1 − ηλ) (the official `decouple=True`) instead of L2 g ← g + λθ.</summary>
     public bool DecoupledWeightDecay { get; init; }
 
+    /// <summary>
+    /// Float32 CPU parameters take one fused native pass after the initializing step that computes the generic path's
+    /// values (see <c>FusedUpdates</c>); false forces the generic tensor-op path, the reference. Default true.
+    /// </summary>
+    public bool Fused { get; init; } = true;
+
     public override string Name => "adopt";
 
     public override Optimizer Create(IReadOnlyList<ParameterGroupSpec> groups) => new Adopt(this, groups);
@@ -45,14 +51,17 @@ public sealed class Adopt : ParameterwiseOptimizer<AdoptOptions>
     protected override void Update(ParamGroup group, AdoptOptions o, Parameter p, Tensor grad, ParameterState state)
     {
         double lr = group.LearningRate;
-        if (!o.DecoupledWeightDecay) grad = WeightDecay.Coupled(grad, p, o.WeightDecay);
         Tensor m = state.GetOrCreate("exp_avg", () => p.ZerosLike());
         if (state.Step == 1)
         {
+            if (!o.DecoupledWeightDecay) grad = WeightDecay.Coupled(grad, p, o.WeightDecay);
             state.GetOrCreate("exp_avg_sq", () => grad.Mul(grad));   // v₀ = g₀²; no parameter update
             return;
         }
         Tensor v = state.Get("exp_avg_sq");
+        // The fused loop applies either weight decay itself.
+        if (FusedUpdates.TryAdopt(o, p, grad, m, v, lr, o.Clip ? Math.Pow(state.Step - 1, o.ClipExponent) : 0)) return;
+        if (!o.DecoupledWeightDecay) grad = WeightDecay.Coupled(grad, p, o.WeightDecay);
         if (o.DecoupledWeightDecay) WeightDecay.Decoupled(p, lr, o.WeightDecay);
         Tensor normed = grad.Div(v.Sqrt().Clamp_(min: o.Eps));
         if (o.Clip)

@@ -78,6 +78,9 @@ public class FusedPathTests
     {
         yield return ("grams", fused => new GramsOptions { LearningRate = 1e-2, Fused = fused });
         yield return ("grams wd maximize", fused => new GramsOptions { LearningRate = 1e-2, WeightDecay = 0.1, Beta2 = 0.99, Maximize = true, Fused = fused });
+        yield return ("adopt", fused => new AdoptOptions { LearningRate = 1e-2, Fused = fused });
+        yield return ("adopt l2 no clip maximize", fused => new AdoptOptions { LearningRate = 1e-2, WeightDecay = 0.05, Clip = false, Maximize = true, Fused = fused });
+        yield return ("adopt decoupled timm clip", fused => new AdoptOptions { LearningRate = 1e-2, WeightDecay = 0.1, DecoupledWeightDecay = true, ClipExponent = 0.333, Eps = 1e-3, Fused = fused });
         yield return ("laprop", fused => new LaPropOptions { LearningRate = 1e-2, Fused = fused });
         yield return ("laprop wd maximize", fused => new LaPropOptions { LearningRate = 1e-2, WeightDecay = 0.1, Beta1 = 0.5, Maximize = true, Fused = fused });
         // Rprop: the random gradients change sign often (η− and the forgotten gradient), the small maximum step clamps.

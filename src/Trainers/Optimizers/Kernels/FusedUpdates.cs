@@ -4,7 +4,7 @@ using TorchZoo.Torch.NN;
 namespace TorchZoo.Trainers.Optimizers.Kernels;
 
 /// <summary>
-/// The fused branch of AdamW/Adam, Adagrad, AdaBelief, NAdam, RAdam, AdaMod, AdaBound, AdEMAMix, MARS, Lion, SGD, SGD-SaI, RMSprop, Adadelta, Rprop, Grams, LaProp
+/// The fused branch of AdamW/Adam, Adagrad, AdaBelief, NAdam, RAdam, AdaMod, AdaBound, AdEMAMix, MARS, Lion, SGD, SGD-SaI, RMSprop, Adadelta, Rprop, Grams, LaProp, ADOPT
 /// and REG: when the options allow it (<c>Fused</c>, no cautious variant, REG's defaults p = 2 and one balancing pass)
 /// and the parameter, its gradient and its state are contiguous float32 CPU tensors, the whole update runs as one
 /// native loop (two for MARS and REG, around a norm; <see cref="FusedOptimizerSteps"/>). Each method returns false
@@ -118,6 +118,13 @@ internal static class FusedUpdates
         Tensor v = state.GetOrCreate("exp_avg_sq", () => p.ZerosLike());
         if (!FusedOptimizerSteps.Supports(p, m, v)) return false;
         FusedOptimizerSteps.Grams_(p, grad, m, v, lr, o.Beta1, o.Beta2, o.Eps, o.WeightDecay, state.Step);
+        return true;
+    }
+
+    public static bool TryAdopt(AdoptOptions o, Parameter p, Tensor grad, Tensor m, Tensor v, double lr, double clipBound)
+    {
+        if (!o.Fused || !Eligible(p, grad) || !FusedOptimizerSteps.Supports(p, m, v)) return false;
+        FusedOptimizerSteps.Adopt_(p, grad, m, v, lr, o.Beta1, o.Beta2, o.Eps, o.WeightDecay, o.DecoupledWeightDecay, o.Clip, clipBound);
         return true;
     }
 
