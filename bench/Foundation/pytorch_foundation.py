@@ -18,7 +18,6 @@ Commands (``--serve``):
   quit
 """
 import argparse
-import ctypes
 import json
 import os
 import statistics
@@ -26,6 +25,10 @@ import sys
 import time
 
 import torch
+
+# bench/Common/openblas_core.py: beside this script in the build output, in bench/Common in the source tree.
+sys.path.append(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Common"))
+from openblas_core import openblas_core  # noqa: E402
 
 
 def blas_libraries():
@@ -40,16 +43,6 @@ def blas_libraries():
     except OSError:
         pass
     return sorted(found)
-
-
-def openblas_core():
-    """The kernel set OpenBLAS runs in this process (it reads OPENBLAS_CORETYPE when torch loads it), or None."""
-    try:
-        lib = ctypes.CDLL("libopenblas.so.0")
-        lib.openblas_get_corename.restype = ctypes.c_char_p
-        return lib.openblas_get_corename().decode()
-    except (OSError, AttributeError):
-        return None
 
 
 def info():

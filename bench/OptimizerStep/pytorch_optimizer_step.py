@@ -31,15 +31,19 @@ foreach flag of every torch.optim optimizer in the build (the optimizer itself, 
 or the optimizer a wrapper drives); a build without one runs in one mode.
 """
 import argparse
-import ctypes
 import gc
 import json
 import math
+import os
 import statistics
 import sys
 import time
 
 import torch
+
+# bench/Common/openblas_core.py: beside this script in the build output, in bench/Common in the source tree.
+sys.path.append(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Common"))
+from openblas_core import openblas_core  # noqa: E402
 
 # The parameter set, in the same order and with the same names as the C# side.
 def vit_b_shapes():
@@ -306,16 +310,6 @@ def run(case, mode, warm, reps):
     del optimizers
     gc.collect()  # free the state before the next block (the references may hold cycles)
     return result
-
-
-def openblas_core():
-    """The kernel set OpenBLAS runs in this process (it reads OPENBLAS_CORETYPE when torch loads it), or None."""
-    try:
-        lib = ctypes.CDLL("libopenblas.so.0")
-        lib.openblas_get_corename.restype = ctypes.c_char_p
-        return lib.openblas_get_corename().decode()
-    except (OSError, AttributeError):
-        return None
 
 
 def info():

@@ -7,14 +7,18 @@ Driven by the C# benchmark over stdin/stdout so the two sides interleave in one 
 Run alone for a quick look:  /usr/bin/python3 pytorch_vit_step.py --batch 64 --steps 5
 """
 import argparse
-import ctypes
 import math
+import os
 import sys
 import time
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+# bench/Common/openblas_core.py: beside this script in the build output, in bench/Common in the source tree.
+sys.path.append(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Common"))
+from openblas_core import openblas_core  # noqa: E402
 
 CHANNELS, IMAGE, PATCH, WIDTH, DEPTH, HEADS, OUTPUTS = 1, 64, 8, 192, 6, 3, 3
 
@@ -63,16 +67,6 @@ class ViT(nn.Module):
         for blk in self.blocks:
             x = blk(x)
         return self.head(self.norm(x)[:, 0])
-
-
-def openblas_core():
-    """The kernel set OpenBLAS runs in this process (it reads OPENBLAS_CORETYPE when torch loads it), or None."""
-    try:
-        lib = ctypes.CDLL("libopenblas.so.0")
-        lib.openblas_get_corename.restype = ctypes.c_char_p
-        return lib.openblas_get_corename().decode()
-    except (OSError, AttributeError):
-        return None
 
 
 def make(batch):

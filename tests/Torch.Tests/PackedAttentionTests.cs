@@ -96,14 +96,7 @@ public class PackedAttentionTests
             using var inner = DisposeScope.Enter();
             F.PackedSelfAttention(qkv, 3).Sum().Backward();
         }
-        Step();
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        long before = TorchRuntime.LiveTensorCount;
-        for (int i = 0; i < 5; i++) Step();
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        TorchRuntime.LiveTensorCount.Should().Be(before);
+        LiveTensors.ShouldStayConstant(Step);
     }
 
     [Test]

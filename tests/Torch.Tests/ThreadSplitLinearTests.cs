@@ -115,14 +115,7 @@ public class ThreadSplitLinearTests
             using var inner = DisposeScope.Enter();
             F.Linear(x, w, b).Sum().Backward();
         }
-        Step();
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        long before = TorchRuntime.LiveTensorCount;
-        for (int i = 0; i < 5; i++) Step();
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        TorchRuntime.LiveTensorCount.Should().Be(before);
+        LiveTensors.ShouldStayConstant(Step);
     }
 
     [Test]
